@@ -20,7 +20,7 @@ from urllib.parse import urlparse
 
 from emocurate.catalog import Catalog, now
 from emocurate.errors import DownloadError, EmocurateError, InputError, error_kind, one_line
-from emocurate.media import probe, sha256_file
+from emocurate.media import check_complete, probe, sha256_file
 from emocurate.records import Source
 from emocurate.workspace import Workspace
 
@@ -119,7 +119,9 @@ def download(url: str, dest_dir: Path) -> tuple[Path, dict[str, Any]]:
             info = ydl.extract_info(url, download=True)
             info = ydl.sanitize_info(info)
     except yt_dlp.utils.DownloadError as exc:
-        reason = one_line(exc).removeprefix("ERROR: ").removeprefix("DownloadError: ERROR: ")
+        reason = one_line(exc, limit=10_000).removeprefix("DownloadError: ").removeprefix("ERROR: ")
+        if len(reason) > 160:
+            reason = reason[:159] + "…"
         raise DownloadError(f"download failed: {reason}; check the URL") from None
     if info.get("_type") == "playlist":
         raise DownloadError("URL is a playlist; ingest its video URLs one by one")
@@ -225,6 +227,7 @@ def _ingest_one(workspace: Workspace, catalog: Catalog, item: IngestItem, known:
         if video_id in known:
             return video_id
         facts = probe(file)
+        check_complete(file, facts)
         suffix = file.suffix.lower() if file.suffix.lower() in MEDIA_EXTENSIONS else ".bin"
         dest = workspace.path("media", f"{video_id}{suffix}")
         staged = Path(tmp) / f"stage{suffix}"

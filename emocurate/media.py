@@ -76,6 +76,7 @@ def probe(path: Path) -> Probe:
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     if proc.returncode != 0:
         reason = (proc.stderr.strip().splitlines() or ["unknown error"])[-1]
+        reason = reason.removeprefix(f"{path}: ")
         raise MediaError(f"not a readable media file ({reason}); check the file or re-download it")
     info = json.loads(proc.stdout or "{}")
     streams = info.get("streams", [])
@@ -116,6 +117,30 @@ def probe(path: Path) -> Probe:
         has_video=video is not None,
         has_audio=audio is not None,
     )
+
+
+def check_complete(path: Path, facts: Probe, tail: float = 2.0) -> None:
+    """Decode the last seconds: a truncated file (index present, data cut off) decodes nothing there.
+
+    ffprobe trusts the container's index, so a cut-off download with its index at
+    the front probes as complete; reading its tail is what shows the data is gone.
+    """
+    stream = "0:v:0" if facts.has_video else "0:a:0"
+    cmd = [
+        require_binary("ffmpeg"), "-nostdin", "-v", "error", "-sseof", f"-{tail:g}", "-i", str(path),
+        "-map", stream, "-f", "null", "-progress", "pipe:1", "-",
+    ]  # fmt: skip
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    progress = dict(
+        line.split("=", 1) for line in proc.stdout.splitlines() if "=" in line
+    )
+    decoded = int(progress.get("frame", "0") or 0) if facts.has_video else int(
+        progress.get("out_time_us", "0") or 0
+    )
+    if proc.returncode != 0 or decoded <= 0:
+        raise MediaError(
+            "file is truncated: its last seconds hold no decodable data; re-download or re-copy it"
+        )
 
 
 def _first_float(*values: Any) -> float | None:

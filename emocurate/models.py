@@ -84,12 +84,15 @@ def resolve(spec: WeightsSpec, models_config: Mapping[str, Any] | None = None) -
 def hash_path(path: Path) -> str:
     """sha256 of a file, or of a directory's files (names and contents, sorted)."""
     path = path.resolve()
-    stat = path.stat()
-    return _hash_cached(str(path), stat.st_mtime_ns, stat.st_size)
+    # Key the cache on every file's stat: a directory's own mtime does not change when
+    # a file inside it is rewritten in place.
+    files = [path] if path.is_file() else sorted(f for f in path.rglob("*") if f.is_file())
+    signature = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+    return _hash_cached(str(path), signature)
 
 
 @lru_cache(maxsize=64)
-def _hash_cached(path: str, mtime_ns: int, size: int) -> str:
+def _hash_cached(path: str, signature: tuple[tuple[str, int, int], ...]) -> str:
     p = Path(path)
     h = hashlib.sha256()
     files = [p] if p.is_file() else sorted(f for f in p.rglob("*") if f.is_file())

@@ -404,8 +404,8 @@ def _run_step(
             if path.exists():
                 summary.count(s.name, "cached")
                 if (vid, key) not in known[s.name]:  # finished by a killed run: index it now
-                    _record(catalog, summary, Result(s.name, vid, "done", path,
-                            pq.read_metadata(path).num_rows), key, ws)  # fmt: skip
+                    rows = pq.read_metadata(path).num_rows
+                    _record(catalog, summary, Result(s.name, vid, "done", path, rows), key, ws, adopted=True)
                 continue
             todo.append(s)
         if todo:
@@ -455,7 +455,8 @@ def _run_workspace_stage(
         summary.count(stage.name, "cached")
         if (ALL_VIDEOS, key) not in catalog.known_keys(stage.name):
             rows = pq.read_metadata(path).num_rows
-            _record(catalog, summary, Result(stage.name, ALL_VIDEOS, "done", path, rows), key, ws)
+            result = Result(stage.name, ALL_VIDEOS, "done", path, rows)
+            _record(catalog, summary, result, key, ws, adopted=True)
         return
     bar = prog.add(stage.name, 1)
     start = time.perf_counter()
@@ -486,8 +487,12 @@ def _record(
     key: str,
     ws: Workspace,
     log_path: Path | None = None,
+    adopted: bool = False,
 ) -> None:
-    """Index a finished output in the catalog (after its file was renamed into place)."""
+    """Index a finished output in the catalog (after its file was renamed into place).
+
+    `adopted`: the file was finished by an earlier, killed run and is only indexed now
+    (already counted as cached)."""
     if result.status == "rejected":
         summary.count(result.stage, "rejected")
         summary.rejects.append(result)
@@ -504,7 +509,7 @@ def _record(
             with log_path.open("a") as fh:
                 fh.write(f"== {result.stage} {result.video_id}\n{result.detail}\n")
         return
-    if result.status != "cached":
+    if not adopted:
         summary.count(result.stage, result.status)
     assert result.path is not None
     catalog.record_output(

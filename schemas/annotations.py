@@ -1,7 +1,9 @@
 """Tables of the human half: annotators, who labels what, gold answers, and pulled annotations.
 
-`annotations` is append-only: an annotation edited in Label Studio is stored again as a
-new `version`; earlier versions stay. Annotators appear only as pseudonyms (a keyed hash
+`annotation_versions` (catalog) is append-only: an annotation edited in Label Studio is
+stored again as a new `version`; earlier versions stay. `annotations` (a view in
+`emocurate query`, a table in releases) has the same columns and holds the latest
+version of each annotation. Annotators appear only as pseudonyms (a keyed hash
 of their login): emails live in the workspace's secrets file, never in a table.
 """
 
@@ -50,7 +52,7 @@ GOLD_ITEMS_SCHEMA = pa.schema(
     ]
 )
 
-ANNOTATIONS_SCHEMA = pa.schema(
+ANNOTATION_VERSIONS_SCHEMA = pa.schema(
     [
         col("annotation_id", pa.int64(), "Label Studio annotation id.", False),
         col("version", pa.int32(), "1 for the first pulled state of the annotation, +1 per edit.", False),
@@ -72,3 +74,6 @@ ANNOTATIONS_SCHEMA = pa.schema(
         col("pulled_at", TIMESTAMP, "When `annotate pull` stored this version.", False),
     ]
 )
+
+#: The latest version of each annotation (same columns; see annotation_ui/store.py).
+ANNOTATIONS_SCHEMA = ANNOTATION_VERSIONS_SCHEMA

@@ -15,7 +15,7 @@ import polars as pl
 
 from .errors import StatsInputError
 
-__all__ = ["Encoded", "as_frame", "check_ratings", "encode", "factorize"]
+__all__ = ["Encoded", "as_frame", "check_ratings", "encode", "factorize", "value_count_entries"]
 
 REQUIRED = ("item", "annotator", "value")
 
@@ -124,7 +124,7 @@ def factorize(series: pl.Series) -> tuple[np.ndarray, pl.Series]:
 
 @dataclass(frozen=True)
 class Encoded:
-    """The ratings table as integer codes: ``items[item]``, ``annotators[annotator]``, ``domain[value]``."""
+    """Ratings as integer codes: ``items[item]``, ``annotators[annotator]``, ``domain[value]``."""
 
     item: np.ndarray
     annotator: np.ndarray
@@ -220,3 +220,17 @@ def encode(
             f"found {domain.min()}: use level='interval' for values that can be negative"
         )
     return Encoded(item, annotator, value, items, annotators, domain)
+
+
+def value_count_entries(enc: Encoded) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sparse (item, value code, count) triples sorted by item then value (no dense matrix)."""
+    n_items = enc.items.len()
+    n_values = max(enc.domain.len(), 1)
+    key = enc.item * n_values + enc.value
+    if n_items * n_values <= 80_000_000:
+        counts = np.bincount(key, minlength=n_items * n_values)
+        idx = np.flatnonzero(counts)
+        cnt = counts[idx]
+    else:
+        idx, cnt = np.unique(key, return_counts=True)
+    return idx // n_values, idx % n_values, cnt.astype(np.int64)

@@ -33,15 +33,18 @@ def similarity(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     return m.astype(np.float32)
 
 
-def align_face(rgb: np.ndarray, keypoints: np.ndarray, size: int = 224) -> np.ndarray | None:
+def align_face(rgb: np.ndarray, keypoints: np.ndarray, size: int = 224,
+               padding: float = 0.0) -> np.ndarray | None:
     """Aligned size x size RGB crop from the first four keypoints (eyes, nose, mouth centre);
-    None when the keypoints are unusable."""
+    `padding` adds that fraction of the ArcFace crop on each side (0 = ArcFace's tight crop,
+    0.15 keeps chin and forehead). None when the keypoints are unusable."""
     import cv2
 
     pts = np.asarray(keypoints, np.float32)[:4]
     if not np.isfinite(pts).all() or np.linalg.norm(pts[0] - pts[1]) < 2:
         return None
-    m = similarity(pts, _TEMPLATE_112 * (size / 112.0))
+    template = ((_TEMPLATE_112 / 112.0 - 0.5) / (1.0 + 2.0 * padding) + 0.5) * size
+    m = similarity(pts, template)
     return cv2.warpAffine(rgb, m, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
 
 

@@ -18,9 +18,8 @@ import numpy as np
 from emocurate.errors import ModelNotFoundError, UsageError
 from emocurate.faces import weights as W
 from emocurate.models import Weights, resolve
+from emocurate.schemas.faces import AU_CODES
 
-#: AU columns of the face_frames table (FACS numbers), in column order.
-AU_CODES = (1, 2, 4, 5, 6, 7, 9, 10, 12, 14, 15, 17, 20, 23, 25, 26, 28, 43)
 AU_COLUMNS = tuple(f"au{n:02d}" for n in AU_CODES)
 
 #: AU -> (blendshapes averaged, blendshapes subtracted). Value = clip(mean(plus) - mean(minus), 0, 1).
@@ -85,6 +84,10 @@ class BlendshapeAUs:
             return dict.fromkeys(AU_COLUMNS)
         return dict(aus_from_blendshapes(blendshapes))
 
+    @staticmethod
+    def weights_fingerprint(models_config: Mapping[str, Any] | None) -> dict[str, Any]:
+        return {"au": BLENDSHAPE_SOURCE}
+
     def fingerprint(self) -> Mapping[str, Any]:
         return {"au": self.source}
 
@@ -135,6 +138,10 @@ class OnnxAUModel:
                 out[column] = float(value)
         return out
 
+    @staticmethod
+    def weights_fingerprint(models_config: Mapping[str, Any] | None) -> dict[str, Any]:
+        return {"au": "onnx", **resolve(W.AU_MODEL, models_config).fingerprint()}
+
     def fingerprint(self) -> Mapping[str, Any]:
         return {"au": "onnx", **self.weights.fingerprint()}
 
@@ -145,6 +152,3 @@ def _au_column(name: str) -> str:
         raise UsageError(f"au_names entry {name!r} has no AU number (expected e.g. 'AU12')")
     return f"au{int(digits):02d}"
 
-
-#: AU backends by the `au_backend` setting of the `faces` stage.
-AU_BACKENDS: dict[str, Any] = {"blendshapes": BlendshapeAUs, "onnx": OnnxAUModel}

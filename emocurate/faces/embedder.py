@@ -7,7 +7,7 @@ insightface model pack configured, the pack's ArcFace model (512-D, cosine).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -62,6 +62,14 @@ class DlibEmbedder:
         chip = self._dlib.get_face_chip(rgb, shape, size=150, padding=0.25)
         return np.asarray(self._net.compute_face_descriptor(chip), np.float32)
 
+    @staticmethod
+    def weights_fingerprint(models_config: Mapping[str, Any] | None) -> dict[str, Any]:
+        return {
+            "embedder": DlibEmbedder.model,
+            "weights": resolve(W.DLIB_EMBEDDER, models_config).fingerprint(),
+            "shape": resolve(W.DLIB_SHAPE5, models_config).fingerprint(),
+        }
+
     def fingerprint(self) -> Mapping[str, Any]:
         return {
             "embedder": self.model,
@@ -73,18 +81,17 @@ class DlibEmbedder:
         pass
 
 
-def _insightface_embedder(models_config: Mapping[str, Any] | None = None) -> Embedder:
-    from emocurate.faces.insightface_backend import InsightFaceBackend
-
-    return InsightFaceBackend(models_config)
-
-
-#: Embedder backends by the `embedder` setting ("none" switches embeddings off).
-EMBEDDERS: dict[str, Callable[..., Embedder] | None] = {
-    "dlib": DlibEmbedder,
-    "insightface": _insightface_embedder,
-    "none": None,
+#: Distance and same-person threshold per embedding model family (the part before ":").
+#: insightface: ArcFace cosine distance 0.6 (cosine similarity 0.4).
+METRICS: dict[str, Metric] = {
+    DlibEmbedder.model: DlibEmbedder.metric,
+    "insightface": Metric("cosine", 0.6),
 }
 
-#: Distance and threshold per embedding model id (the subjects stage looks them up).
-METRICS: dict[str, Metric] = {DlibEmbedder.model: DlibEmbedder.metric}
+
+def metric_for(model: str) -> Metric:
+    """How embeddings of `model` (as written in the tables) are compared."""
+    family = model.split(":", 1)[0]
+    if family not in METRICS:
+        raise KeyError(f"no distance known for embedding model {model!r}")
+    return METRICS[family]

@@ -18,21 +18,10 @@ import numpy as np
 from emocurate.faces import weights as W
 from emocurate.faces.detector import Detection
 from emocurate.models import Weights, resolve
+from emocurate.schemas.faces import BLENDSHAPES
 
 #: MediaPipe FaceLandmarker blendshape categories, in the model's output order.
-BLENDSHAPE_NAMES = (
-    "_neutral", "browDownLeft", "browDownRight", "browInnerUp", "browOuterUpLeft",
-    "browOuterUpRight", "cheekPuff", "cheekSquintLeft", "cheekSquintRight", "eyeBlinkLeft",
-    "eyeBlinkRight", "eyeLookDownLeft", "eyeLookDownRight", "eyeLookInLeft", "eyeLookInRight",
-    "eyeLookOutLeft", "eyeLookOutRight", "eyeLookUpLeft", "eyeLookUpRight", "eyeSquintLeft",
-    "eyeSquintRight", "eyeWideLeft", "eyeWideRight", "jawForward", "jawLeft", "jawOpen",
-    "jawRight", "mouthClose", "mouthDimpleLeft", "mouthDimpleRight", "mouthFrownLeft",
-    "mouthFrownRight", "mouthFunnel", "mouthLeft", "mouthLowerDownLeft", "mouthLowerDownRight",
-    "mouthPressLeft", "mouthPressRight", "mouthPucker", "mouthRight", "mouthRollLower",
-    "mouthRollUpper", "mouthShrugLower", "mouthShrugUpper", "mouthSmileLeft", "mouthSmileRight",
-    "mouthStretchLeft", "mouthStretchRight", "mouthUpperUpLeft", "mouthUpperUpRight",
-    "noseSneerLeft", "noseSneerRight",
-)  # fmt: skip
+BLENDSHAPE_NAMES = BLENDSHAPES
 
 NUM_LANDMARKS = 478
 #: Landmark indices of the mouth corners (subject's right, left) in the 478-point mesh.
@@ -84,6 +73,10 @@ class MediaPipeLandmarker:
         )
         self._task = vision.FaceLandmarker.create_from_options(options)
 
+    @staticmethod
+    def weights_fingerprint(models_config: Mapping[str, Any] | None) -> dict[str, Any]:
+        return {"landmarker": "mediapipe", **resolve(W.FACE_LANDMARKER, models_config).fingerprint()}
+
     def fingerprint(self) -> Mapping[str, Any]:
         return {"landmarker": self.name, **self.weights.fingerprint()}
 
@@ -121,9 +114,3 @@ class MediaPipeLandmarker:
             self._task.close()
             self._task = None
 
-
-#: Landmarker backends by the `landmarker` setting ("none" switches landmarks off).
-LANDMARKERS: dict[str, type[MediaPipeLandmarker] | None] = {
-    "mediapipe": MediaPipeLandmarker,
-    "none": None,
-}

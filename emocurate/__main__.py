@@ -1,0 +1,5 @@
+"""`python -m emocurate` runs the CLI."""
+
+from emocurate.cli import main
+
+main()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from emocurate.schemas.errors import EmocurateError
+from emocurate.errors import UsageError
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def load(name: str) -> Pipeline:
     """Load a shipped preset by name."""
     ref = resources.files(__name__) / f"{name}.toml"
     if not ref.is_file():
-        raise EmocurateError(
+        raise UsageError(
             f"unknown pipeline {name!r}; available: {', '.join(available())}"
         )
     data = tomllib.loads(ref.read_text())

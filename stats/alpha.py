@@ -26,6 +26,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -82,6 +83,13 @@ class _Units:
     @property
     def n_types(self) -> int:
         return int(self.weights.size)
+
+    @cached_property
+    def by_code(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Entries reordered by value code (order, codes, group starts), for sparse n_c sums."""
+        order = np.argsort(self.e_code, kind="stable")
+        codes = self.e_code[order]
+        return order, codes, np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
 
 
 def _group_types(
@@ -233,9 +241,7 @@ def _value_totals(u: _Units, cnt: np.ndarray) -> np.ndarray:
     """n_c for each resample: (B, T) type counts -> (B, V) pairable value counts."""
     if u.dense is not None:
         return cnt @ u.dense
-    order = np.argsort(u.e_code, kind="stable")
-    codes = u.e_code[order]
-    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    order, codes, starts = u.by_code
     contrib = cnt[:, u.e_type[order]] * u.e_count[order]
     out = np.zeros((cnt.shape[0], u.n_values))
     out[:, codes[starts]] = np.add.reduceat(contrib, starts, axis=1)

@@ -244,10 +244,8 @@ def main() -> None:
         print("interrupted: finished work is kept; rerun the command to resume", file=sys.stderr)
         sys.exit(130)
     except Exception as exc:  # noqa: BLE001 - never show a traceback to the user
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
+        if callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int):
+            exc.show()  # click's usage errors (bad option, unknown command): exit 2
             sys.exit(exc.exit_code)
         log = Path(os.environ.get("TMPDIR", "/tmp")) / "emocurate-crash.log"
         log.write_text("".join(traceback.format_exception(exc)))

@@ -76,6 +76,7 @@ def test_soft_labels_are_vote_shares() -> None:
     ]
 
 
+@pytest.mark.filterwarnings("ignore::Warning:crowdkit")  # its pandas deprecations, not ours
 @pytest.mark.parametrize("dense", [True, False])
 def test_dawid_skene_matches_crowd_kit(dense: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     crowdkit = pytest.importorskip("crowdkit.aggregation")

@@ -72,3 +72,12 @@ def test_stats_errors_are_emocurate_errors(app: typer.Typer, tmp_path: Path) -> 
     bad.write_text("item,annotator,value\n1,a,1\n")
     result = runner.invoke(app, ["stats", "--ratings", str(bad), "--level", "bogus"])
     assert isinstance(result.exception, EmocurateError) and "--level" in str(result.exception)
+
+
+def test_stats_reports_a_bad_ratings_file_in_one_line(app: typer.Typer, tmp_path: Path) -> None:
+    path = tmp_path / "ratings.csv"
+    path.write_text("item,value\nclip1,2\n")
+    result = CliRunner().invoke(app, ["stats", "--ratings", str(path)])
+    assert isinstance(result.exception, EmocurateError)
+    message = str(result.exception)
+    assert "missing column(s) 'annotator'" in message and "\n" not in message

@@ -1,4 +1,4 @@
-"""Annotator accounts: created through the server's invite link, known to tables only by pseudonym."""
+"""Annotator accounts: made through the server's invite link, known to tables only by pseudonym."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from emocurate.annotation_ui import credentials, server, store
 from emocurate.annotation_ui.client import signup
+
 from emocurate.catalog import now
 from emocurate.errors import UsageError
 from emocurate.workspace import Workspace

@@ -50,7 +50,9 @@ def assign(
         need = overlap - len(have)
         if need <= 0:
             continue
-        candidates = sorted((a for a in pool if a not in have), key=lambda a: (load[a], _tie(clip, a)))
+        candidates = sorted(
+            (a for a in pool if a not in have), key=lambda a: (load[a], _tie(clip, a))
+        )
         for name in candidates[:need]:
             load[name] += 1
             new.append((clip, name, False))

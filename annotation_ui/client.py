@@ -59,7 +59,9 @@ class LabelStudio:
     # -- transport -------------------------------------------------------------
     def request(self, method: str, path: str, *, retries: int | None = None, **kwargs: Any) -> Any:
         """JSON of the response; reads are retried on transport errors, writes are not."""
-        attempts = 1 + (retries if retries is not None else (_READ_RETRIES if method == "GET" else 0))
+        attempts = 1 + (
+            retries if retries is not None else (_READ_RETRIES if method == "GET" else 0)
+        )
         for attempt in range(attempts):
             try:
                 response = self.http.request(method, path, **kwargs)
@@ -149,7 +151,12 @@ class LabelStudio:
         """Every task of a project (id and data only)."""
         page = 1
         while True:
-            params = {"project": project_id, "page": page, "page_size": page_size, "fields": "task_only"}
+            params = {
+                "project": project_id,
+                "page": page,
+                "page_size": page_size,
+                "fields": "task_only",
+            }
             try:
                 body = self.get("/api/tasks/", params=params)
             except LabelStudioError as exc:
@@ -207,7 +214,9 @@ def session(url: str, email: str, password: str) -> LabelStudio:
 def signup(url: str, invite_token: str, email: str, password: str) -> tuple[int, str]:
     """Create an account through the invite link; returns (user id, its API token)."""
     with LabelStudio(url, token=None) as client:
-        _form_post(client, f"/user/signup/?token={invite_token}", {"email": email, "password": password})
+        _form_post(
+            client, f"/user/signup/?token={invite_token}", {"email": email, "password": password}
+        )
         user = client.whoami()
         token = client.get("/api/current-user/token")["token"]
     return int(user["id"]), str(token)
@@ -231,7 +240,8 @@ def _form_post(client: LabelStudio, path: str, fields: dict[str, str]) -> None:
         )
     except httpx.ConnectError:
         raise ServerUnreachable(
-            f"Label Studio is not reachable at {client.url}: start it with `emocurate annotate serve`"
+            f"Label Studio is not reachable at {client.url}: "
+            "start it with `emocurate annotate serve`"
         ) from None
     if response.status_code != 302:
         reason = "refused" if response.status_code < 400 else f"HTTP {response.status_code}"

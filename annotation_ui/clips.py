@@ -26,7 +26,7 @@ def load(workspace: Workspace) -> tuple[list[Clip], bool]:
     con = connect(workspace)
     try:
         clips = con.execute(
-            'select clip_id, path, fps, duration from clips where path is not null order by clip_id'
+            "select clip_id, path, fps, duration from clips where path is not null order by clip_id"
         ).fetchall()
         spoken = con.execute("select count(*) from utterances").fetchone()[0] > 0
         texts: dict[str, str] = {}

@@ -77,8 +77,14 @@ def labels(workspace_config: Mapping[str, Any]) -> dict[str, Any]:
     for key, value in merged.items():
         if key == "rating_levels":
             if not isinstance(value, int) or not 2 <= value <= 11:
-                raise UsageError("[annotation.labels] rating_levels must be an integer from 2 to 11")
-        elif not (isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value)):
+                raise UsageError(
+                    "[annotation.labels] rating_levels must be an integer from 2 to 11"
+                )
+        elif not (
+            isinstance(value, list)
+            and value
+            and all(isinstance(v, str) and v.strip() for v in value)
+        ):
             raise UsageError(f"[annotation.labels] {key} must be a non-empty list of label strings")
         elif len(set(value)) != len(value):
             raise UsageError(f"[annotation.labels] {key} lists a label twice")
@@ -91,16 +97,14 @@ def render(
     transcript: bool = True,
     caption: bool = False,
 ) -> LabelConfig:
-    """Fill template `name`; `transcript` adds the transcript panel, `caption` the suggestion box."""
+    """Fill template `name`; `transcript` adds the transcript panel, `caption` a suggestion box."""
     if name not in TEMPLATES:
         raise UsageError(f"unknown labelling config {name!r}; known: {', '.join(names())}")
     schema = {**DEFAULT_LABELS, **(label_schema or {})}
     slots: dict[str, Callable[[str], str]] = {
-        "choices": lambda key: "\n    ".join(
-            f'<Choice value="{_attr(v)}"/>' for v in schema[key]
-        ),
+        "choices": lambda key: "\n    ".join(f'<Choice value="{_attr(v)}"/>' for v in schema[key]),
         "labels": lambda key: "\n    ".join(
-            f'<Label value="{_attr(v)}" background="{_SEGMENT_COLOURS[i % len(_SEGMENT_COLOURS)]}"/>'
+            f'<Label value="{_attr(v)}" background="{_colour(i)}"/>'
             for i, v in enumerate(schema[key])
         ),
         "scale": lambda _: "\n    ".join(
@@ -127,8 +131,13 @@ _TRANSCRIPT_PANEL = """<View style="flex: 1; max-height: 360px; overflow: auto">
       <Text name="transcript" value="$transcript"/>
     </View>"""
 
-_CAPTION_BOX = """<Header value="Description of the emotional cues (a model suggestion is pre-filled: check and correct it)" size="5"/>
+_CAPTION_BOX = """<Header size="5"
+    value="Describe the emotional cues (a model suggestion is pre-filled: check and correct it)"/>
   <TextArea name="caption" toName="video" editable="true" rows="3" maxSubmissions="1"/>"""
+
+
+def _colour(i: int) -> str:
+    return _SEGMENT_COLOURS[i % len(_SEGMENT_COLOURS)]
 
 
 def _read(filename: str) -> str:

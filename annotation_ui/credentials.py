@@ -48,7 +48,11 @@ class Credentials:
 
     def redact(self, text: str) -> str:
         """`text` with every secret replaced by '***' (for error messages and logs)."""
-        for value in (self.token, self.admin_password, *(a.password for a in self.annotators.values())):
+        for value in (
+            self.token,
+            self.admin_password,
+            *(a.password for a in self.annotators.values()),
+        ):
             if value:
                 text = text.replace(value, "***")
         return text
@@ -70,7 +74,9 @@ def load(workspace: Workspace) -> Credentials:
         annotators = {e: AnnotatorLogin(**a) for e, a in raw.pop("annotators", {}).items()}
         return Credentials(**raw, annotators=annotators)
     except (json.JSONDecodeError, TypeError) as exc:
-        raise UsageError(f"{path} is unreadable ({type(exc).__name__}); restore it from a backup") from None
+        raise UsageError(
+            f"{path} is unreadable ({type(exc).__name__}); restore it from a backup"
+        ) from None
 
 
 def load_or_create(workspace: Workspace) -> Credentials:

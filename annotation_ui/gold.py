@@ -12,6 +12,7 @@ from typing import Any
 
 from emocurate.annotation_ui import configs, store, tabular
 from emocurate.annotation_ui.clips import Clip
+
 from emocurate.catalog import now
 from emocurate.errors import InputError, UsageError
 from emocurate.workspace import Workspace
@@ -30,14 +31,18 @@ def read(
         if clip_id not in clips_by_id:
             raise InputError(f"{path} row {i}: clip {clip_id!r} is not a clip of this workspace")
         if field not in label_config.fields or configs.FIELD_TYPES.get(field) or field == "unsure":
-            choices = [f for f in label_config.fields if not configs.FIELD_TYPES.get(f) and f != "unsure"]
+            choices = [
+                f for f in label_config.fields if not configs.FIELD_TYPES.get(f) and f != "unsure"
+            ]
             raise InputError(
                 f"{path} row {i}: field {field!r} cannot be gold in config {label_config.name!r} "
                 f"(choose from {', '.join(choices)})"
             )
         allowed = configs.allowed_values(field, label_schema)
         if allowed is not None and value not in allowed:
-            raise InputError(f"{path} row {i}: {value!r} is not a {field} label ({', '.join(allowed)})")
+            raise InputError(
+                f"{path} row {i}: {value!r} is not a {field} label ({', '.join(allowed)})"
+            )
         out.append({"clip_id": clip_id, "field": field, "value": value})
     return out
 
@@ -46,7 +51,9 @@ def add(workspace: Workspace, config: str, answers: list[dict[str, str]]) -> int
     """Store answers not yet known; a different answer for a known (clip, field) is an error."""
     known = {
         (r["clip_id"], r["field"]): r["value"]
-        for r in store.rows(workspace, "select clip_id, field, value from gold_items where config = ?", [config])
+        for r in store.rows(
+            workspace, "select clip_id, field, value from gold_items where config = ?", [config]
+        )
     }
     new = []
     for a in answers:

@@ -14,6 +14,7 @@ from typing import Any
 
 from emocurate.annotation_ui import configs, tabular
 from emocurate.annotation_ui.clips import Clip
+
 from emocurate.errors import InputError
 
 
@@ -23,12 +24,16 @@ def read(
     """clip_id -> {field: [values], "_score": mean score} from the pre-label file."""
     fields = set(configs.TEMPLATES[config]) | {"caption"}
     out: dict[str, dict[str, Any]] = {}
-    for i, row in enumerate(tabular.read_rows(path, ("clip_id", "field", "value"), "pre-label file"), 1):
+    for i, row in enumerate(
+        tabular.read_rows(path, ("clip_id", "field", "value"), "pre-label file"), 1
+    ):
         clip_id, field, value = row["clip_id"], row["field"], row["value"]
         if clip_id not in clips_by_id:
             continue  # suggestions for clips not (yet) in the workspace are ignored
         if field not in fields or configs.FIELD_TYPES.get(field) == "timelinelabels":
-            raise InputError(f"{path} row {i}: field {field!r} cannot be pre-labelled in config {config!r}")
+            raise InputError(
+                f"{path} row {i}: field {field!r} cannot be pre-labelled in config {config!r}"
+            )
         allowed = configs.allowed_values(field, label_schema)
         if allowed is not None and value not in allowed:
             raise InputError(f"{path} row {i}: {value!r} is not a {field} label")

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from emocurate.annotation_ui import credentials, push, server, store
+
 from emocurate.catalog import now
 from emocurate.workspace import Workspace
 
@@ -33,7 +34,9 @@ class PullReport:
 def pull(workspace: Workspace, on_project: Callable[[str], None] | None = None) -> PullReport:
     creds = credentials.load(workspace)
     prefix = push.project_prefix(workspace) + " / "
-    recorded = store.rows(workspace, "select distinct config, annotator, project_id from annotation_projects")
+    recorded = store.rows(
+        workspace, "select distinct config, annotator, project_id from annotation_projects"
+    )
     assigned = {
         (r["config"], r["clip_id"], r["annotator"])
         for r in store.rows(workspace, "select config, clip_id, annotator from assignments")
@@ -42,7 +45,8 @@ def pull(workspace: Workspace, on_project: Callable[[str], None] | None = None) 
         r["annotation_id"]: (r["version"], r["result_hash"])
         for r in store.rows(
             workspace,
-            "select annotation_id, max(version) as version, arg_max(result_hash, version) as result_hash "
+            "select annotation_id, max(version) as version, "
+            "arg_max(result_hash, version) as result_hash "
             "from annotation_versions group by annotation_id",
         )
     }
@@ -52,7 +56,7 @@ def pull(workspace: Workspace, on_project: Callable[[str], None] | None = None) 
         pseudonyms = {u["id"]: creds.pseudonym(u["email"]) for u in client.users()}
         projects = {r["project_id"]: r["config"] for r in recorded}
         for p in client.projects():  # projects made by an earlier push whose record was lost
-            parts = p["title"][len(prefix):].split(" / ") if p["title"].startswith(prefix) else []
+            parts = p["title"][len(prefix) :].split(" / ") if p["title"].startswith(prefix) else []
             if len(parts) == 2:
                 projects.setdefault(p["id"], parts[0])
         stamp = now()
@@ -166,7 +170,11 @@ def _fields(ann: Mapping[str, Any], fps: float) -> Iterator[Row]:
         return
     for item in result:
         parse = _PARSERS.get(item.get("type", ""))
-        values = parse(item.get("value", {}), fps) if parse else iter([{"value": json.dumps(item.get("value"), sort_keys=True)}])
+        values = (
+            parse(item.get("value", {}), fps)
+            if parse
+            else iter([{"value": json.dumps(item.get("value"), sort_keys=True)}])
+        )
         for row in values:
             row["value_num"] = _number_or_none(row["value"])
             yield {"field": item.get("from_name", "?"), **row}

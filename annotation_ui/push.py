@@ -18,8 +18,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from emocurate.annotation_ui import annotators, assign, clips, configs, gold, prelabels, server, store
+from emocurate.annotation_ui import (
+    annotators,
+    assign,
+    clips,
+    configs,
+    gold,
+    prelabels,
+    server,
+    store,
+)
 from emocurate.annotation_ui.client import LabelStudio, ServerUnreachable
+
 from emocurate.catalog import now
 from emocurate.errors import UsageError
 from emocurate.workspace import Workspace
@@ -70,27 +80,46 @@ def push(
     label_schema = configs.labels(workspace.config)
     items, spoken = clips.load(workspace)
     by_id = {c.clip_id: c for c in items}
-    suggestions = prelabels.read(prelabel_file, config, label_schema, by_id) if prelabel_file else {}
+    suggestions = (
+        prelabels.read(prelabel_file, config, label_schema, by_id) if prelabel_file else {}
+    )
     label_config = configs.render(
-        config, label_schema, transcript=spoken, caption=any("caption" in s for s in suggestions.values())
+        config,
+        label_schema,
+        transcript=spoken,
+        caption=any("caption" in s for s in suggestions.values()),
     )
     report = PushReport(config, clips=len(items))
     cat = store.catalog(workspace)
     if gold_file is not None:
         gold.add(workspace, config, gold.read(gold_file, label_config, label_schema, by_id))
-    gold_ids = {r["clip_id"] for r in store.rows(workspace, "select distinct clip_id from gold_items where config = ?", [config])}
+    gold_ids = {
+        r["clip_id"]
+        for r in store.rows(
+            workspace, "select distinct clip_id from gold_items where config = ?", [config]
+        )
+    }
     report.gold_clips = len(gold_ids)
 
     pool = annotators.pool(workspace)
     existing: dict[str, set[str]] = {}
-    for row in store.rows(workspace, "select clip_id, annotator from assignments where config = ?", [config]):
+    for row in store.rows(
+        workspace, "select clip_id, annotator from assignments where config = ?", [config]
+    ):
         existing.setdefault(row["clip_id"], set()).add(row["annotator"])
     new = assign.assign(list(by_id), list(pool), overlap, existing, gold_ids)
     stamp = now()
     cat.append(
         "assignments",
         [
-            {"config": config, "clip_id": c, "annotator": a, "gold": g, "overlap": overlap, "assigned_at": stamp}
+            {
+                "config": config,
+                "clip_id": c,
+                "annotator": a,
+                "gold": g,
+                "overlap": overlap,
+                "assigned_at": stamp,
+            }
             for c, a, g in new
         ],
     )
@@ -107,23 +136,41 @@ def push(
         projects = {p["title"]: p for p in client.projects()}
         known = {
             (r["annotator"], r["project_id"])
-            for r in store.rows(workspace, "select annotator, project_id from annotation_projects where config = ?", [config])
+            for r in store.rows(
+                workspace,
+                "select annotator, project_id from annotation_projects where config = ?",
+                [config],
+            )
         }
         plan: list[tuple[str, dict[str, Any], list[str]]] = []
         for name in sorted(queues):
             title = project_title(workspace, config, name)
             project = projects.get(title)
             if project is None:
-                project = client.create_project(**_project_fields(title, name, label_config, bool(suggestions)))
+                project = client.create_project(
+                    **_project_fields(title, name, label_config, bool(suggestions))
+                )
                 report.projects_created += 1
             else:
                 report.projects_reused += 1
                 if project.get("label_config") != label_config.xml:
-                    client.update_project(project["id"], label_config=label_config.xml, expert_instruction=label_config.instructions)
+                    client.update_project(
+                        project["id"],
+                        label_config=label_config.xml,
+                        expert_instruction=label_config.instructions,
+                    )
             if (name, project["id"]) not in known:
                 cat.append(
                     "annotation_projects",
-                    [{"config": config, "annotator": name, "project_id": project["id"], "title": title, "created_at": now()}],
+                    [
+                        {
+                            "config": config,
+                            "annotator": name,
+                            "project_id": project["id"],
+                            "title": title,
+                            "created_at": now(),
+                        }
+                    ],
                 )
             _ensure_storage(client, project["id"], workspace)
             plan.append((title, project, sorted(queues[name])))
@@ -141,7 +188,10 @@ def push(
             todo = missing[title]
             for batch in _chunks(todo, batch_size):
                 created = _import_batch(
-                    client, project["id"], batch, lambda ids: [_task(by_id[c], label_config, suggestions.get(c)) for c in ids],
+                    client,
+                    project["id"],
+                    batch,
+                    lambda ids: [_task(by_id[c], label_config, suggestions.get(c)) for c in ids],
                     report,
                 )
                 report.tasks_created += created
@@ -150,7 +200,9 @@ def push(
     return report
 
 
-def _project_fields(title: str, annotator: str, label_config: configs.LabelConfig, suggest: bool) -> dict[str, Any]:
+def _project_fields(
+    title: str, annotator: str, label_config: configs.LabelConfig, suggest: bool
+) -> dict[str, Any]:
     return {
         "title": title,
         "description": (
@@ -184,7 +236,9 @@ def _clip_tasks(client: LabelStudio, project_id: int) -> dict[str, list[int]]:
     return found
 
 
-def _task(clip: clips.Clip, label_config: configs.LabelConfig, suggestion: dict[str, Any] | None) -> dict[str, Any]:
+def _task(
+    clip: clips.Clip, label_config: configs.LabelConfig, suggestion: dict[str, Any] | None
+) -> dict[str, Any]:
     data: dict[str, Any] = {
         "video": "/data/local-files/?d=" + quote(clip.path, safe="/"),
         "clip_id": clip.clip_id,
@@ -206,7 +260,7 @@ def _import_batch(
     report: PushReport,
     attempts: int = 3,
 ) -> int:
-    """Import one batch; on a lost connection, wait for the server, re-list, import what is missing."""
+    """Import one batch; if the connection is lost: wait, re-list, import only what is missing."""
     todo = list(batch)
     for attempt in range(attempts):
         try:
@@ -217,7 +271,8 @@ def _import_batch(
                 raise ServerUnreachable(
                     f"Label Studio at {client.url} went away during push "
                     f"({report.tasks_created} tasks created this run): start it again with "
-                    "`emocurate annotate serve` and re-run the same push; it resumes without duplicates"
+                    "`emocurate annotate serve` and re-run the same push; "
+                    "it resumes without duplicates"
                 ) from None
             present = _clip_tasks(client, project_id)
             todo = [c for c in todo if c not in present]

@@ -26,6 +26,7 @@ from urllib.parse import urlparse
 
 from emocurate.annotation_ui import credentials
 from emocurate.annotation_ui.client import LabelStudio, LabelStudioError
+
 from emocurate.errors import EmocurateError, UsageError
 from emocurate.workspace import Workspace, atomic_write_bytes
 
@@ -89,7 +90,15 @@ def install(home: Path | None = None, log=print) -> Path:
         if uv:
             steps = [
                 [uv, "venv", "--quiet", "--python", python, str(home)],
-                [uv, "pip", "install", "--quiet", "--python", str(home / "bin" / "python"), package],
+                [
+                    uv,
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--python",
+                    str(home / "bin" / "python"),
+                    package,
+                ],
             ]
         else:
             steps = [
@@ -110,7 +119,9 @@ def install(home: Path | None = None, log=print) -> Path:
 
 def _clean_env() -> dict[str, str]:
     """The environment without our venv, so the server venv never sees the user's packages."""
-    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME")
+    }
     return env
 
 

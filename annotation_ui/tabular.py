@@ -42,10 +42,14 @@ def read_rows(path: Path, required: tuple[str, ...], what: str) -> list[dict[str
     try:
         frame = reader(path)
     except Exception as exc:  # polars raises many types for malformed files
-        raise InputError(f"{path}: unreadable {what} ({type(exc).__name__}: {str(exc).splitlines()[0][:120]})") from None
+        raise InputError(
+            f"{path}: unreadable {what} ({type(exc).__name__}: {str(exc).splitlines()[0][:120]})"
+        ) from None
     missing = [c for c in required if c not in frame.columns]
     if missing:
-        raise InputError(f"{path}: {what} needs column(s) {', '.join(missing)} (has {', '.join(frame.columns)})")
+        raise InputError(
+            f"{path}: {what} needs column(s) {', '.join(missing)} (has {', '.join(frame.columns)})"
+        )
     return [
         {k: v if v is None or k == "score" else str(v) for k, v in row.items()}
         for row in frame.to_dicts()

@@ -40,7 +40,9 @@ class Catalog:
             create_declared_tables(con, CATALOG_TABLES)
 
     @contextmanager
-    def connect(self, read_only: bool = False, timeout: float = 30.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    def connect(
+        self, read_only: bool = False, timeout: float = 30.0
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
         """A short-lived connection; waits while another process holds the write lock."""
         deadline = time.monotonic() + timeout
         while True:
@@ -59,12 +61,20 @@ class Catalog:
     # -- sources ---------------------------------------------------------------
     def sources(self) -> list[Source]:
         with self.connect(read_only=True) as con:
-            rows = con.sql("select * from sources order by ingested_at, video_id").to_arrow_table().to_pylist()
+            rows = (
+                con.sql("select * from sources order by ingested_at, video_id")
+                .to_arrow_table()
+                .to_pylist()
+            )
         return [Source.from_row(r) for r in rows]
 
     def source(self, video_id: str) -> Source | None:
         with self.connect(read_only=True) as con:
-            rows = con.sql("select * from sources where video_id = ?", params=[video_id]).to_arrow_table().to_pylist()
+            rows = (
+                con.sql("select * from sources where video_id = ?", params=[video_id])
+                .to_arrow_table()
+                .to_pylist()
+            )
         return Source.from_row(rows[0]) if rows else None
 
     def add_source(self, source: Source) -> None:
@@ -137,12 +147,16 @@ class Catalog:
             if run_id:
                 query += " where run_id = ?"
                 params.append(run_id)
-            return con.sql(query + " order by created_at", params=params).to_arrow_table().to_pylist()
+            return (
+                con.sql(query + " order by created_at", params=params).to_arrow_table().to_pylist()
+            )
 
 
 def create_declared_tables(con: duckdb.DuckDBPyConnection, names: Iterable[str]) -> None:
     """Create catalog tables from their declared pyarrow schemas (one declaration, no DDL copy)."""
-    existing = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+    existing = {
+        r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()
+    }
     for name in names:
         if name in existing:
             continue

@@ -59,7 +59,10 @@ class ModelNotFoundError(EmocurateError):
 
 
 class SkipVideo(Exception):  # noqa: N818 - a signal, not an error
-    """Raised by a stage when a video lacks what it needs (no audio, no video): a skip, not a reject."""
+    """Raised by a stage when a video lacks what it needs (no audio, no video).
+
+    A skip, not a reject: the reason is recorded and dependents see an empty table.
+    """
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)

@@ -70,7 +70,12 @@ def expand(args: Iterable[str]) -> Iterator[IngestItem | tuple[str, Exception]]:
                 p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in MEDIA_EXTENSIONS
             )
             if not found:
-                yield arg, InputError(f"folder {arg} holds no media files ({', '.join(sorted(MEDIA_EXTENSIONS))})")
+                yield (
+                    arg,
+                    InputError(
+                        f"folder {arg} holds no media files ({', '.join(sorted(MEDIA_EXTENSIONS))})"
+                    ),
+                )
             yield from (IngestItem(str(p), path=p) for p in found)
         elif path.suffix.lower() in URL_LIST_EXTENSIONS:
             yield from _read_list(path)
@@ -94,8 +99,13 @@ def _read_list(path: Path) -> Iterator[IngestItem | tuple[str, Exception]]:
             local = Path(line).expanduser()
             if not local.is_absolute():
                 local = path.parent / local
-            yield IngestItem(line, path=local) if local.is_file() else (
-                line, InputError(f"{path.name}: {line!r} is neither a URL nor an existing file")
+            yield (
+                IngestItem(line, path=local)
+                if local.is_file()
+                else (
+                    line,
+                    InputError(f"{path.name}: {line!r} is neither a URL nor an existing file"),
+                )
             )
 
 
@@ -125,7 +135,9 @@ def download(url: str, dest_dir: Path) -> tuple[Path, dict[str, Any]]:
         raise DownloadError(f"download failed: {reason}; check the URL") from None
     if info.get("_type") == "playlist":
         raise DownloadError("URL is a playlist; ingest its video URLs one by one")
-    files = [Path(d["filepath"]) for d in info.get("requested_downloads") or [] if d.get("filepath")]
+    files = [
+        Path(d["filepath"]) for d in info.get("requested_downloads") or [] if d.get("filepath")
+    ]
     files = [f for f in files if f.exists()] or sorted(p for p in dest_dir.iterdir() if p.is_file())
     if not files:
         raise DownloadError("yt-dlp reported success but wrote no file")
@@ -176,7 +188,11 @@ def ingest(
             on_item(item.input, msg)
     catalog.finish_run(
         report.run_id,
-        {"done": len(report.added), "cached": len(report.duplicates), "rejected": len(report.rejects)},
+        {
+            "done": len(report.added),
+            "cached": len(report.duplicates),
+            "rejected": len(report.rejects),
+        },
     )
     return report
 
@@ -194,7 +210,9 @@ def _reject(catalog: Catalog, report: IngestReport, arg: str, exc: BaseException
     report.rejects.append(row)
 
 
-def _ingest_one(workspace: Workspace, catalog: Catalog, item: IngestItem, known: set[str]) -> Source | str:
+def _ingest_one(
+    workspace: Workspace, catalog: Catalog, item: IngestItem, known: set[str]
+) -> Source | str:
     """Add one item; returns the new Source, or the video_id it duplicates."""
     with tempfile.TemporaryDirectory(dir=workspace.path("media"), prefix=".incoming-") as tmp:
         meta: dict[str, Any] = {}

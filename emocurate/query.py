@@ -68,7 +68,9 @@ def connect(workspace: Workspace) -> duckdb.DuckDBPyConnection:
     catalog = Catalog(workspace)
     defined: set[str] = set()
     with catalog.connect(read_only=True) as cat:
-        names = [r[0] for r in cat.execute("select table_name from information_schema.tables").fetchall()]
+        names = [
+            r[0] for r in cat.execute("select table_name from information_schema.tables").fetchall()
+        ]
         for name in names:
             _register_arrow(con, name, cat.sql(f'select * from "{name}"').to_arrow_table())
             defined.add(name)

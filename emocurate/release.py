@@ -202,7 +202,9 @@ def dataset_card(manifest: dict[str, Any], workspace: Workspace) -> str:
     lines += ["## How it was made", ""]
     settings = manifest.get("settings") or {}
     if settings:
-        lines.append(f"Pipeline `{manifest.get('pipeline')}`, frames sampled at {settings.get('fps')} fps:")
+        lines.append(
+            f"Pipeline `{manifest.get('pipeline')}`, frames sampled at {settings.get('fps')} fps:"
+        )
         lines.append("")
         for stage in settings.get("stages", []):
             opts = ", ".join(f"{k}={v}" for k, v in stage.items() if k != "name")
@@ -210,16 +212,21 @@ def dataset_card(manifest: dict[str, Any], workspace: Workspace) -> str:
     else:
         lines.append("No pipeline run recorded.")
     lines += ["", "## Sources and licences", ""]
-    sources_path = workspace.path("releases", f".{manifest['version']}.partial", "data", "sources.parquet")
+    sources_path = workspace.path(
+        "releases", f".{manifest['version']}.partial", "data", "sources.parquet"
+    )
     if sources_path.exists():
         licences: dict[str, int] = {}
         for value in pq.read_table(sources_path, columns=["license"]).column("license").to_pylist():
-            licences[value or "unknown (check before redistribution)"] = licences.get(value or "unknown (check before redistribution)", 0) + 1
+            licences[value or "unknown (check before redistribution)"] = (
+                licences.get(value or "unknown (check before redistribution)", 0) + 1
+            )
         for lic, n in sorted(licences.items()):
             lines.append(f"- {lic}: {n} source(s)")
     lines += [
         "",
-        "Each source's licence, uploader and URL are in `sources`; respect them when redistributing.",
+        "Each source's licence, uploader and URL are in `sources`; respect them when "
+        "redistributing.",
         "",
         "## Columns",
     ]

@@ -32,7 +32,7 @@ import pyarrow.parquet as pq
 from emocurate import pipelines, schemas
 from emocurate.catalog import Catalog
 from emocurate.errors import SkipVideo, UsageError, error_kind, one_line
-from emocurate.media import iter_frames
+from emocurate.media import iter_frames, prefetch
 from emocurate.progress import Reporter, reporter
 from emocurate.records import Source
 from emocurate.stage import (
@@ -233,7 +233,9 @@ def _run_video_stage(task: Task, stage: Stage, ctx: VideoContext) -> Result:
         return _skip(stage, task.outputs[stage.name], skip.reason, vid)
     except Exception as exc:  # noqa: BLE001 - one bad video must not stop the run
         return _reject(stage.name, vid, exc)
-    return Result(stage.name, vid, "done", task.outputs[stage.name], rows, time.perf_counter() - start)
+    return Result(
+        stage.name, vid, "done", task.outputs[stage.name], rows, time.perf_counter() - start
+    )
 
 
 def _frame_pass(
@@ -255,7 +257,7 @@ def _frame_pass(
         except Exception as exc:  # noqa: BLE001
             results.append(_reject(name, vid, exc))
     try:
-        for frame in iter_frames(task.workspace.path(task.source.media_path), task.fps):
+        for frame in prefetch(iter_frames(task.workspace.path(task.source.media_path), task.fps)):
             for name in list(consumers):
                 t0 = time.perf_counter()
                 try:
@@ -405,13 +407,19 @@ def _run_step(
                 summary.count(s.name, "cached")
                 if (vid, key) not in known[s.name]:  # finished by a killed run: index it now
                     rows = pq.read_metadata(path).num_rows
-                    _record(catalog, summary, Result(s.name, vid, "done", path, rows), key, ws, adopted=True)
+                    _record(
+                        catalog,
+                        summary,
+                        Result(s.name, vid, "done", path, rows),
+                        key,
+                        ws,
+                        adopted=True,
+                    )
                 continue
             todo.append(s)
         if todo:
             inputs = {
-                s.name: {i: output_path(ws, i, vid, keys[(i, vid)]) for i in s.inputs}
-                for s in todo
+                s.name: {i: output_path(ws, i, vid, keys[(i, vid)]) for i in s.inputs} for s in todo
             }
             outputs = {s.name: output_path(ws, s.name, vid, keys[(s.name, vid)]) for s in todo}
             tasks.append(Task(ws, src, plan.fps, todo, outputs, inputs))
@@ -471,7 +479,9 @@ def _run_workspace_stage(
             }
             for i in stage.inputs
         }
-        table = instance.run_workspace(WorkspaceContext(ws, list(sources), instance.settings, input_paths))
+        table = instance.run_workspace(
+            WorkspaceContext(ws, list(sources), instance.settings, input_paths)
+        )
         rows = _write(table, instance, path)
         result = Result(stage.name, ALL_VIDEOS, "done", path, rows, time.perf_counter() - start)
     except Exception as exc:  # noqa: BLE001

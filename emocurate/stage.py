@@ -88,7 +88,9 @@ class Stage:
     #: Default settings; the pipeline preset and emocurate.toml override them.
     defaults: ClassVar[Mapping[str, Any]] = {}
 
-    def __init__(self, settings: Mapping[str, Any] | None = None, workspace: Workspace | None = None):
+    def __init__(
+        self, settings: Mapping[str, Any] | None = None, workspace: Workspace | None = None
+    ):
         unknown = set(settings or {}) - set(self.defaults)
         if unknown:
             raise UsageError(
@@ -101,8 +103,7 @@ class Stage:
         if missing:
             extra = self.extra or "all"
             raise MissingExtraError(
-                f"stage {self.name!r} needs {', '.join(missing)}: "
-                f"pip install 'emocurate[{extra}]'"
+                f"stage {self.name!r} needs {', '.join(missing)}: pip install 'emocurate[{extra}]'"
             )
 
     def fingerprint(self) -> Mapping[str, Any]:
@@ -128,7 +129,7 @@ class Frame:
     """One sampled frame of the shared stream. `shared` lets an earlier consumer of the
     same pass hand results (e.g. face boxes) to a later one."""
 
-    __slots__ = ("index", "t", "rgb", "shared", "_gray")
+    __slots__ = ("index", "t", "rgb", "shared", "_gray", "_small")
 
     def __init__(self, index: int, t: float, rgb: np.ndarray) -> None:
         self.index = index
@@ -136,14 +137,30 @@ class Frame:
         self.rgb = rgb
         self.shared: dict[str, Any] = {}
         self._gray: np.ndarray | None = None
+        self._small: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def small(self, width: int) -> tuple[np.ndarray, np.ndarray]:
+        """(rgb, luma) stride-subsampled to about `width` pixels wide, computed once per
+        frame for all consumers. Frame statistics are means, which a regular subsample
+        estimates closely at a fraction of the cost."""
+        if width not in self._small:
+            step = max(1, self.rgb.shape[1] // max(width, 1))
+            rgb = np.ascontiguousarray(self.rgb[::step, ::step])
+            self._small[width] = (rgb, luma(rgb))
+        return self._small[width]
 
     @property
     def gray(self) -> np.ndarray:
         """BT.601 luma as float32 0-1, computed once per frame for all consumers."""
         if self._gray is None:
-            r, g, b = (self.rgb[..., i].astype(np.float32) for i in range(3))
-            self._gray = (0.299 * r + 0.587 * g + 0.114 * b) * (1.0 / 255.0)
+            self._gray = luma(self.rgb)
         return self._gray
+
+
+def luma(rgb: np.ndarray) -> np.ndarray:
+    """BT.601 luma of a uint8 RGB image as float32 in 0-1."""
+    r, g, b = (rgb[..., i].astype(np.float32) for i in range(3))
+    return (0.299 * r + 0.587 * g + 0.114 * b) * (1.0 / 255.0)
 
 
 class FrameConsumer(Protocol):
@@ -217,9 +234,7 @@ class WorkspaceContext:
         table_name = stage_class(stage).table
         if not paths:
             return schemas.empty(table_name)
-        return pa.concat_tables(
-            [schemas.conform(pq.read_table(p), table_name) for p in paths]
-        )
+        return pa.concat_tables([schemas.conform(pq.read_table(p), table_name) for p in paths])
 
 
 def cache_key(identity: Mapping[str, Any], video_id: str, input_keys: Mapping[str, str]) -> str:

@@ -47,9 +47,7 @@ def load(name: str) -> Pipeline:
     """Load a shipped preset by name."""
     ref = resources.files(__name__) / f"{name}.toml"
     if not ref.is_file():
-        raise UsageError(
-            f"unknown pipeline {name!r}; available: {', '.join(available())}"
-        )
+        raise UsageError(f"unknown pipeline {name!r}; available: {', '.join(available())}")
     data = tomllib.loads(ref.read_text())
     specs = []
     for entry in data.get("stages", []):

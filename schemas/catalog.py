@@ -8,11 +8,20 @@ from emocurate.schemas._fields import TIMESTAMP, col
 
 SOURCES_SCHEMA = pa.schema(
     [
-        col("video_id", pa.string(), "Content hash id (first 16 hex of sha256 of the file).", False),
+        col(
+            "video_id", pa.string(), "Content hash id (first 16 hex of sha256 of the file).", False
+        ),
         col("sha256", pa.string(), "sha256 of the ingested file.", False),
         col("origin", pa.string(), "'url' or 'file'.", False),
-        col("input", pa.string(), "The argument the source was ingested from (URL or path).", False),
-        col("media_path", pa.string(), "Path of the stored original, relative to the workspace.", False),
+        col(
+            "input", pa.string(), "The argument the source was ingested from (URL or path).", False
+        ),
+        col(
+            "media_path",
+            pa.string(),
+            "Path of the stored original, relative to the workspace.",
+            False,
+        ),
         col("size_bytes", pa.int64(), "File size in bytes.", False),
         col("url", pa.string(), "Download URL (URL sources)."),
         col("webpage_url", pa.string(), "Canonical web page of the video (yt-dlp)."),
@@ -45,7 +54,12 @@ REJECTS_SCHEMA = pa.schema(
         col("stage", pa.string(), "Stage that rejected the input ('ingest' for inputs).", False),
         col("video_id", pa.string(), "Video id, null when the input never became a source."),
         col("input", pa.string(), "The input argument (ingest rejects)."),
-        col("kind", pa.string(), "Error kind (bad_input, bad_media, download_failed, internal...).", False),
+        col(
+            "kind",
+            pa.string(),
+            "Error kind (bad_input, bad_media, download_failed, internal...).",
+            False,
+        ),
         col("message", pa.string(), "One-line reason.", False),
         col("created_at", TIMESTAMP, "When it was rejected.", False),
     ]
@@ -71,7 +85,12 @@ OUTPUTS_SCHEMA = pa.schema(
     [
         col("stage", pa.string(), "Stage name.", False),
         col("video_id", pa.string(), "Video id ('*' for workspace-wide stages).", False),
-        col("cache_key", pa.string(), "Hash of stage, version, settings, model and input keys.", False),
+        col(
+            "cache_key",
+            pa.string(),
+            "Hash of stage, version, settings, model and input keys.",
+            False,
+        ),
         col("status", pa.string(), "'done' or 'skipped'.", False),
         col("reason", pa.string(), "Why a stage was skipped."),
         col("path", pa.string(), "Parquet output, relative to the workspace.", False),

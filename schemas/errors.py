@@ -1,4 +1,7 @@
-"""The one base class of every user-facing error (lives here so stats/ and schemas/ can raise it without importing the engine)."""
+"""The one base class of every user-facing error.
+
+It lives here so stats/ and schemas/ can raise it without importing the engine.
+"""
 
 
 class EmocurateError(Exception):

@@ -12,10 +12,22 @@ FRAME_ATTRIBUTES_SCHEMA = pa.schema(
         col("frame", pa.int32(), "Index of the sampled frame.", False),
         col("t", pa.float64(), "Timestamp of the frame in seconds.", False),
         col("brightness", pa.float32(), "Mean luma (BT.601), 0-1."),
-        col("colorfulness", pa.float32(), "Hasler and Suesstrunk (2003) colourfulness M, on 0-255 RGB."),
-        col("hue", pa.float32(), "Saturation-weighted circular mean hue, degrees 0-360; null if grey."),
+        col(
+            "colorfulness",
+            pa.float32(),
+            "Hasler and Suesstrunk (2003) colourfulness M, on 0-255 RGB.",
+        ),
+        col(
+            "hue",
+            pa.float32(),
+            "Saturation-weighted circular mean hue, degrees 0-360; null if grey.",
+        ),
         col("saturation", pa.float32(), "Mean HSV saturation, 0-1."),
-        col("motion", pa.float32(), "Mean absolute luma difference to the previous sampled frame, 0-1."),
+        col(
+            "motion",
+            pa.float32(),
+            "Mean absolute luma difference to the previous sampled frame, 0-1.",
+        ),
     ]
 )
 
@@ -25,7 +37,11 @@ SHOTS_SCHEMA = pa.schema(
         col("shot_index", pa.int32(), "0-based shot number.", False),
         col("start", pa.float64(), "Shot start in seconds.", False),
         col("end", pa.float64(), "Shot end in seconds.", False),
-        col("cut_score", pa.float32(), "Histogram distance at the cut opening this shot (null for the first)."),
+        col(
+            "cut_score",
+            pa.float32(),
+            "Histogram distance at the cut opening this shot (null for the first).",
+        ),
     ]
 )
 
@@ -37,8 +53,17 @@ CLIPS_SCHEMA = pa.schema(
         col("end", pa.float64(), "Clip end in the source, seconds.", False),
         col("duration", pa.float64(), "end - start, seconds.", False),
         col("strategy", pa.string(), "How clips were cut: shots, windows (or utterances).", False),
-        col("segment_index", pa.int32(), "Index of the shot / window / utterance the clip comes from."),
-        col("path", pa.string(), "Clip file (H.264 + AAC MP4, faststart), relative to the workspace.", file=True),
+        col(
+            "segment_index",
+            pa.int32(),
+            "Index of the shot / window / utterance the clip comes from.",
+        ),
+        col(
+            "path",
+            pa.string(),
+            "Clip file (H.264 + AAC MP4, faststart), relative to the workspace.",
+            file=True,
+        ),
         col("sha256", pa.string(), "sha256 of the clip file."),
         col("width", pa.int32(), "Clip width."),
         col("height", pa.int32(), "Clip height."),
@@ -56,10 +81,18 @@ ATTRIBUTES_SCHEMA = pa.schema(
         col("end", pa.float64(), "Span end, seconds.", False),
         col("n_frames", pa.int32(), "Sampled frames in the span.", False),
         col("brightness", pa.float32(), "Mean of frame brightness (mean luma, 0-1)."),
-        col("colorfulness", pa.float32(), "Mean of frame colourfulness (Hasler and Suesstrunk 2003)."),
+        col(
+            "colorfulness",
+            pa.float32(),
+            "Mean of frame colourfulness (Hasler and Suesstrunk 2003).",
+        ),
         col("hue", pa.float32(), "Circular mean of frame hues, degrees."),
         col("saturation", pa.float32(), "Mean of frame saturation, 0-1."),
         col("motion", pa.float32(), "Mean absolute frame difference, 0-1."),
-        col("loudness_dbfs", pa.float32(), "Audio RMS level in dBFS over the span; null without audio."),
+        col(
+            "loudness_dbfs",
+            pa.float32(),
+            "Audio RMS level in dBFS over the span; null without audio.",
+        ),
     ]
 )

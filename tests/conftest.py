@@ -52,7 +52,15 @@ def derived(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     made["video_only"] = out / "video_only.mp4"
     ffmpeg("-i", str(DEMO), "-an", "-c:v", "copy", str(made["video_only"]))
     made["zero_seconds"] = out / "zero.mp4"
-    ffmpeg("-f", "lavfi", "-i", "color=c=black:s=64x64:r=25", "-frames:v", "0", str(made["zero_seconds"]))
+    ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=black:s=64x64:r=25",
+        "-frames:v",
+        "0",
+        str(made["zero_seconds"]),
+    )
     faststart = out / "faststart.mp4"
     ffmpeg("-i", str(DEMO), "-c", "copy", "-movflags", "+faststart", str(faststart))
     made["faststart"] = faststart
@@ -75,7 +83,9 @@ def derived(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def cli(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess]:
     """Run `python -m emocurate ...` as a real process (real exit codes, no TTY)."""
 
-    def run(*args: str | Path, cwd: Path | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+    def run(
+        *args: str | Path, cwd: Path | None = None, timeout: float = 600
+    ) -> subprocess.CompletedProcess:
         env = {**os.environ, "TMPDIR": str(tmp_path)}
         return subprocess.run(
             [sys.executable, "-m", "emocurate", *map(str, args)],

@@ -6,7 +6,9 @@ import json
 from pathlib import Path
 
 
-def test_demo_flow_and_exit_codes(cli, tmp_path: Path, demo: Path, derived: dict[str, Path]) -> None:
+def test_demo_flow_and_exit_codes(
+    cli, tmp_path: Path, demo: Path, derived: dict[str, Path]
+) -> None:
     ws = tmp_path / "w"
     assert cli("init", ws).returncode == 0
     ingested = cli("ingest", demo, derived["text"], cwd=ws)

@@ -37,7 +37,12 @@ def test_local_file_records_probe_facts_and_content_id(workspace: Workspace, dem
     assert src.origin == "file" and src.local_path == str(demo.resolve()) and src.mtime is not None
     assert src.video_id == src.sha256[:16]
     assert (src.duration, src.fps, src.width, src.height) == (18.0, 25.0, 640, 360)
-    assert (src.video_codec, src.audio_codec, src.has_video, src.has_audio) == ("h264", "aac", True, True)
+    assert (src.video_codec, src.audio_codec, src.has_video, src.has_audio) == (
+        "h264",
+        "aac",
+        True,
+        True,
+    )
     assert workspace.path(src.media_path).read_bytes() == demo.read_bytes()
     assert Catalog(workspace).source(src.video_id) == src
 
@@ -50,9 +55,13 @@ def test_same_content_is_ingested_once(workspace: Workspace, demo: Path, tmp_pat
     assert len(Catalog(workspace).sources()) == 1
 
 
-def test_folder_and_url_list(workspace: Workspace, demo: Path, media: Path, tmp_path: Path, http_server: str) -> None:
+def test_folder_and_url_list(
+    workspace: Workspace, demo: Path, media: Path, tmp_path: Path, http_server: str
+) -> None:
     listing = tmp_path / "urls.txt"
-    listing.write_text(f"# comment\n{http_server}/video/no_face.mp4\n\n{media / 'speech' / 'jfk.wav'}\n")
+    listing.write_text(
+        f"# comment\n{http_server}/video/no_face.mp4\n\n{media / 'speech' / 'jfk.wav'}\n"
+    )
     report = ingest(workspace, [str(media / "video"), str(listing)])
     assert report.rejects == []
     # 4 videos in the folder; no_face.mp4 again by URL is a duplicate; jfk.wav new
@@ -110,7 +119,9 @@ def test_missing_path_is_a_reject(workspace: Workspace, demo: Path) -> None:
     assert reject["kind"] == "bad_input" and "no such file" in reject["message"]
 
 
-def test_odd_names_are_stored_by_content_not_by_name(workspace: Workspace, demo: Path, derived: dict[str, Path]) -> None:
+def test_odd_names_are_stored_by_content_not_by_name(
+    workspace: Workspace, demo: Path, derived: dict[str, Path]
+) -> None:
     path = derived["weird_name"]
     assert ".." in path.parts and " " in path.name
     report = ingest(workspace, [str(path)])
@@ -119,7 +130,9 @@ def test_odd_names_are_stored_by_content_not_by_name(workspace: Workspace, demo:
     assert src.title == "wëird nåme ."
 
 
-def test_audio_only_and_video_only_are_valid_sources(workspace: Workspace, demo: Path, derived: dict[str, Path]) -> None:
+def test_audio_only_and_video_only_are_valid_sources(
+    workspace: Workspace, demo: Path, derived: dict[str, Path]
+) -> None:
     report = ingest(workspace, [str(derived["audio_only"]), str(derived["video_only"])])
     assert report.rejects == []
     audio, video = report.added

@@ -45,7 +45,9 @@ def test_release_has_tables_manifest_card_and_media(released: tuple[Workspace, P
     assert "first cut" in card and "| clips | 3 |" in card and "Hasler and Suesstrunk" in card
 
 
-def test_existing_version_is_refused_and_bad_versions_are_usage_errors(released: tuple[Workspace, Path]) -> None:
+def test_existing_version_is_refused_and_bad_versions_are_usage_errors(
+    released: tuple[Workspace, Path],
+) -> None:
     ws, root = released
     before = (root / "manifest.json").read_bytes()
     with pytest.raises(EmocurateError, match="immutable"):
@@ -67,7 +69,9 @@ def test_verify_names_the_file_that_changed(released: tuple[Workspace, Path]) ->
     assert "data/shots.parquet: missing" in verify_release(ws, "0.1.0").mismatches
 
 
-def test_release_tables_are_queryable_and_frozen(released: tuple[Workspace, Path], media: Path) -> None:
+def test_release_tables_are_queryable_and_frozen(
+    released: tuple[Workspace, Path], media: Path
+) -> None:
     ws, _ = released
     ingest(ws, [str(media / "video" / "single_face.mp4")])
     run(ws, "visual")

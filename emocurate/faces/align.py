@@ -33,8 +33,9 @@ def similarity(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     return m.astype(np.float32)
 
 
-def align_face(rgb: np.ndarray, keypoints: np.ndarray, size: int = 224,
-               padding: float = 0.0) -> np.ndarray | None:
+def align_face(
+    rgb: np.ndarray, keypoints: np.ndarray, size: int = 224, padding: float = 0.0
+) -> np.ndarray | None:
     """Aligned size x size RGB crop from the first four keypoints (eyes, nose, mouth centre);
     `padding` adds that fraction of the ArcFace crop on each side (0 = ArcFace's tight crop,
     0.15 keeps chin and forehead). None when the keypoints are unusable."""
@@ -45,7 +46,9 @@ def align_face(rgb: np.ndarray, keypoints: np.ndarray, size: int = 224,
         return None
     template = ((_TEMPLATE_112 / 112.0 - 0.5) / (1.0 + 2.0 * padding) + 0.5) * size
     m = similarity(pts, template)
-    return cv2.warpAffine(rgb, m, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    return cv2.warpAffine(
+        rgb, m, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT
+    )
 
 
 def sharpness(gray: np.ndarray, box: np.ndarray) -> float | None:
@@ -58,7 +61,9 @@ def sharpness(gray: np.ndarray, box: np.ndarray) -> float | None:
     x2, y2 = min(w, int(np.ceil(box[2]))), min(h, int(np.ceil(box[3])))
     if x2 - x1 < 4 or y2 - y1 < 4:
         return None
-    patch = cv2.resize(np.ascontiguousarray(gray[y1:y2, x1:x2]), (64, 64), interpolation=cv2.INTER_AREA)
+    patch = cv2.resize(
+        np.ascontiguousarray(gray[y1:y2, x1:x2]), (64, 64), interpolation=cv2.INTER_AREA
+    )
     return float(cv2.Laplacian(patch.astype(np.float32), cv2.CV_32F).var() * 255.0 * 255.0)
 
 

@@ -52,8 +52,9 @@ class AUBackend(Protocol):
     #: What goes into the `au_source` column, e.g. "blendshapes:mediapipe-v1".
     source: str
 
-    def estimate(self, blendshapes: Mapping[str, float] | None,
-                 aligned_rgb: np.ndarray | None) -> dict[str, float | None]: ...
+    def estimate(
+        self, blendshapes: Mapping[str, float] | None, aligned_rgb: np.ndarray | None
+    ) -> dict[str, float | None]: ...
 
     def fingerprint(self) -> Mapping[str, Any]: ...
 
@@ -78,8 +79,9 @@ class BlendshapeAUs:
     def __init__(self, models_config: Mapping[str, Any] | None = None) -> None:
         pass
 
-    def estimate(self, blendshapes: Mapping[str, float] | None,
-                 aligned_rgb: np.ndarray | None) -> dict[str, float | None]:
+    def estimate(
+        self, blendshapes: Mapping[str, float] | None, aligned_rgb: np.ndarray | None
+    ) -> dict[str, float | None]:
         if not blendshapes:
             return dict.fromkeys(AU_COLUMNS)
         return dict(aus_from_blendshapes(blendshapes))
@@ -102,8 +104,9 @@ class OnnxAUModel:
 
     needs_crop = True
 
-    def __init__(self, models_config: Mapping[str, Any] | None = None,
-                 au_names: Sequence[str] = ()) -> None:
+    def __init__(
+        self, models_config: Mapping[str, Any] | None = None, au_names: Sequence[str] = ()
+    ) -> None:
         self.weights: Weights = resolve(W.AU_MODEL, models_config)
         try:
             import onnxruntime as ort
@@ -111,12 +114,16 @@ class OnnxAUModel:
             raise ModelNotFoundError(
                 "au_backend = 'onnx' needs onnxruntime: pip install 'emocurate[insightface]'"
             ) from None
-        self._session = ort.InferenceSession(str(self.weights.path), providers=["CPUExecutionProvider"])
+        self._session = ort.InferenceSession(
+            str(self.weights.path), providers=["CPUExecutionProvider"]
+        )
         inp = self._session.get_inputs()[0]
         self._input = inp.name
         self._hw = (int(inp.shape[2]), int(inp.shape[3]))
         meta = self._session.get_modelmeta().custom_metadata_map
-        names = list(au_names) or [n.strip() for n in meta.get("au_names", "").split(",") if n.strip()]
+        names = list(au_names) or [
+            n.strip() for n in meta.get("au_names", "").split(",") if n.strip()
+        ]
         if not names:
             raise UsageError(
                 "au_model has no 'au_names' metadata: set au_names = [\"AU01\", ...] on the faces stage"
@@ -124,8 +131,9 @@ class OnnxAUModel:
         self._columns = [_au_column(n) for n in names]
         self.source = f"model:{self.weights.path.name}:{self.weights.sha256[:12]}"
 
-    def estimate(self, blendshapes: Mapping[str, float] | None,
-                 aligned_rgb: np.ndarray | None) -> dict[str, float | None]:
+    def estimate(
+        self, blendshapes: Mapping[str, float] | None, aligned_rgb: np.ndarray | None
+    ) -> dict[str, float | None]:
         import cv2
 
         out: dict[str, float | None] = dict.fromkeys(AU_COLUMNS)
@@ -151,4 +159,3 @@ def _au_column(name: str) -> str:
     if not digits:
         raise UsageError(f"au_names entry {name!r} has no AU number (expected e.g. 'AU12')")
     return f"au{int(digits):02d}"
-

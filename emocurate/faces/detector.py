@@ -75,8 +75,13 @@ class BlazeFaceFullRange:
 
     name = "mediapipe"
 
-    def __init__(self, models_config: Mapping[str, Any] | None = None, min_score: float = 0.5,
-                 threads: int = 1, tiling: bool = True) -> None:
+    def __init__(
+        self,
+        models_config: Mapping[str, Any] | None = None,
+        min_score: float = 0.5,
+        threads: int = 1,
+        tiling: bool = True,
+    ) -> None:
         from ai_edge_litert.interpreter import Interpreter
 
         self.weights: Weights = resolve(W.FACE_DETECTOR, models_config)
@@ -109,8 +114,11 @@ class BlazeFaceFullRange:
             for i in range(n):
                 offset = round(i * (max(h, w) - side) / (n - 1))
                 ox, oy = (offset, 0) if w > h else (0, offset)
-                parts.append(self._detect_square(rgb[oy : oy + side, ox : ox + side], ox, oy, side,
-                                                 inner=(w, h)))
+                parts.append(
+                    self._detect_square(
+                        rgb[oy : oy + side, ox : ox + side], ox, oy, side, inner=(w, h)
+                    )
+                )
         boxes = np.concatenate([p[0] for p in parts])
         if len(boxes) == 0:
             return []
@@ -128,8 +136,9 @@ class BlazeFaceFullRange:
             if b[2] - b[0] >= 1 and b[3] - b[1] >= 1
         ]
 
-    def _detect_square(self, rgb: np.ndarray, ox: int, oy: int, side: int,
-                       inner: tuple[int, int] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _detect_square(
+        self, rgb: np.ndarray, ox: int, oy: int, side: int, inner: tuple[int, int] | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Detections (pixel boxes, keypoints, scores) in `rgb` letterboxed to side x side,
         shifted by (ox, oy). For a tile (`inner` = full frame size), faces cut by a tile edge
         that is not a frame edge are dropped: another tile or the full frame sees them whole."""
@@ -148,8 +157,11 @@ class BlazeFaceFullRange:
         logits = self._interp.get_tensor(self._classifier)[0, :, 0]
         scores = 1.0 / (1.0 + np.exp(-np.clip(logits, -_SCORE_CLIP, _SCORE_CLIP)))
         keep = np.flatnonzero(scores >= self.min_score)
-        empty = (np.zeros((0, 4), np.float32), np.zeros((0, _NUM_KEYPOINTS, 2), np.float32),
-                 np.zeros(0, np.float32))
+        empty = (
+            np.zeros((0, 4), np.float32),
+            np.zeros((0, _NUM_KEYPOINTS, 2), np.float32),
+            np.zeros(0, np.float32),
+        )
         if keep.size == 0:
             return empty
         anchors = self._anchors[keep]
@@ -211,4 +223,3 @@ def weighted_nms(
         out_s.append(scores[best])
         remaining = remaining[overlap <= threshold]
     return np.array(out_b), np.array(out_k), np.array(out_s)
-

@@ -32,7 +32,9 @@ class Embedder(Protocol):
     model: str
     metric: Metric
 
-    def embed(self, rgb: np.ndarray, det: Detection, mesh: FaceMesh | None) -> np.ndarray | None: ...
+    def embed(
+        self, rgb: np.ndarray, det: Detection, mesh: FaceMesh | None
+    ) -> np.ndarray | None: ...
 
     def fingerprint(self) -> Mapping[str, Any]: ...
 

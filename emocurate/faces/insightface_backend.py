@@ -36,7 +36,7 @@ def pack_dir(models_config: Mapping[str, Any] | None) -> tuple[Path, str]:
     if not root:
         raise ModelNotFoundError(
             f"insightface model pack {pack!r} not configured: unpack it to DIR/models/{pack}/ "
-            f"and set [models] insightface_root = \"DIR\" in emocurate.toml"
+            f'and set [models] insightface_root = "DIR" in emocurate.toml'
         )
     folder = Path(str(root)).expanduser() / "models" / pack
     if not folder.is_dir() or not any(folder.glob("*.onnx")):
@@ -52,8 +52,12 @@ class InsightFaceBackend:
 
     metric = METRICS["insightface"]
 
-    def __init__(self, models_config: Mapping[str, Any] | None = None, min_score: float = 0.5,
-                 det_size: int = 640) -> None:
+    def __init__(
+        self,
+        models_config: Mapping[str, Any] | None = None,
+        min_score: float = 0.5,
+        det_size: int = 640,
+    ) -> None:
         folder, pack = pack_dir(models_config)
         try:
             from insightface.app import FaceAnalysis
@@ -89,8 +93,14 @@ class InsightFaceBackend:
             kps[0], kps[1], kps[2] = kps5[0], kps5[1], kps5[2]
             kps[3] = (kps5[3] + kps5[4]) / 2
             emb = getattr(face, "normed_embedding", None)
-            out.append(Detection(np.asarray(face.bbox, np.float32), float(face.det_score), kps,
-                                 None if emb is None else np.asarray(emb, np.float32)))
+            out.append(
+                Detection(
+                    np.asarray(face.bbox, np.float32),
+                    float(face.det_score),
+                    kps,
+                    None if emb is None else np.asarray(emb, np.float32),
+                )
+            )
         return out
 
     # -- embedder ---------------------------------------------------------------------
@@ -114,4 +124,3 @@ class InsightFaceBackend:
 
     def close(self) -> None:
         self._app = None
-

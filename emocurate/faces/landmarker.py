@@ -53,8 +53,12 @@ class MediaPipeLandmarker:
 
     name = "mediapipe"
 
-    def __init__(self, models_config: Mapping[str, Any] | None = None, crop_scale: float = 1.8,
-                 crop_size: int = 256) -> None:
+    def __init__(
+        self,
+        models_config: Mapping[str, Any] | None = None,
+        crop_scale: float = 1.8,
+        crop_size: int = 256,
+    ) -> None:
         import mediapipe as mp
         from mediapipe.tasks.python import BaseOptions, vision
 
@@ -75,7 +79,10 @@ class MediaPipeLandmarker:
 
     @staticmethod
     def weights_fingerprint(models_config: Mapping[str, Any] | None) -> dict[str, Any]:
-        return {"landmarker": "mediapipe", **resolve(W.FACE_LANDMARKER, models_config).fingerprint()}
+        return {
+            "landmarker": "mediapipe",
+            **resolve(W.FACE_LANDMARKER, models_config).fingerprint(),
+        }
 
     def fingerprint(self) -> Mapping[str, Any]:
         return {"landmarker": self.name, **self.weights.fingerprint()}
@@ -90,11 +97,23 @@ class MediaPipeLandmarker:
             return None
         scale = self.crop_size / side
         # Affine map frame -> crop (pure scale + translation), borders filled with black.
-        m = np.array([[scale, 0, self.crop_size / 2 - cx * scale],
-                      [0, scale, self.crop_size / 2 - cy * scale]], np.float32)
-        crop = cv2.warpAffine(rgb, m, (self.crop_size, self.crop_size), flags=cv2.INTER_LINEAR,
-                              borderMode=cv2.BORDER_CONSTANT)
-        image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(crop))
+        m = np.array(
+            [
+                [scale, 0, self.crop_size / 2 - cx * scale],
+                [0, scale, self.crop_size / 2 - cy * scale],
+            ],
+            np.float32,
+        )
+        crop = cv2.warpAffine(
+            rgb,
+            m,
+            (self.crop_size, self.crop_size),
+            flags=cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_CONSTANT,
+        )
+        image = self._mp.Image(
+            image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(crop)
+        )
         result = self._task.detect(image)
         if not result.face_landmarks:
             return None
@@ -106,11 +125,12 @@ class MediaPipeLandmarker:
         shapes = {c.category_name: float(c.score) for c in (result.face_blendshapes or [[]])[0]}
         yaw = pitch = roll = None
         if result.facial_transformation_matrixes:
-            yaw, pitch, roll = _euler_from_matrix(np.asarray(result.facial_transformation_matrixes[0]))
+            yaw, pitch, roll = _euler_from_matrix(
+                np.asarray(result.facial_transformation_matrixes[0])
+            )
         return FaceMesh(pts, shapes, yaw, pitch, roll)
 
     def close(self) -> None:
         if self._task is not None:
             self._task.close()
             self._task = None
-

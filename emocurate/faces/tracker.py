@@ -42,8 +42,9 @@ class Tracked:
 class FaceTracker:
     """ByteTrack with cut resets and per-video track numbering."""
 
-    def __init__(self, fps: float, max_gap: float = 1.0, cut_threshold: float = 0.35,
-                 min_score: float = 0.5) -> None:
+    def __init__(
+        self, fps: float, max_gap: float = 1.0, cut_threshold: float = 0.35, min_score: float = 0.5
+    ) -> None:
         from trackers import ByteTrackTracker
 
         self._make = lambda: ByteTrackTracker(
@@ -65,7 +66,10 @@ class FaceTracker:
         import supervision as sv
 
         hist = colour_histogram(rgb)
-        cut = self._hist is not None and float(np.abs(hist - self._hist).sum() / 2) > self.cut_threshold
+        cut = (
+            self._hist is not None
+            and float(np.abs(hist - self._hist).sum() / 2) > self.cut_threshold
+        )
         self._hist = hist
         if cut:
             self._epoch += 1
@@ -80,7 +84,8 @@ class FaceTracker:
         track_of: list[int | None] = [None] * len(dets)
         recovered: list[tuple[int, int]] = []
         pending: list[tuple[int, np.ndarray]] = []
-        for box, idx, tid in zip(result.xyxy, result.data["index"], result.tracker_id, strict=True):
+        indices = result.data.get("index", np.zeros(0, int)) if len(result) else np.zeros(0, int)
+        for box, idx, tid in zip(result.xyxy, indices, result.tracker_id, strict=True):
             if tid < 0:
                 pending.append((int(idx), box))
                 continue

@@ -14,7 +14,9 @@ FACES_PIP = "emocurate[faces]"
 FACE_DETECTOR = WeightsSpec(
     key="face_detector",
     description="MediaPipe BlazeFace full-range detector (face_detection_full_range.tflite)",
-    packaged=(PackagedFile("emocurate.faces", "models/face_detection_full_range.tflite", FACES_PIP),),
+    packaged=(
+        PackagedFile("emocurate.faces", "models/face_detection_full_range.tflite", FACES_PIP),
+    ),
 )
 
 FACE_LANDMARKER = WeightsSpec(

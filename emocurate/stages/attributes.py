@@ -37,7 +37,9 @@ class FrameSignals:
         }
 
     def span(self, start: float, end: float) -> tuple[int, int]:
-        return int(np.searchsorted(self.t, start, "left")), int(np.searchsorted(self.t, end, "left"))
+        return int(np.searchsorted(self.t, start, "left")), int(
+            np.searchsorted(self.t, end, "left")
+        )
 
 
 def _nanmean(values: np.ndarray) -> float | None:
@@ -45,7 +47,9 @@ def _nanmean(values: np.ndarray) -> float | None:
     return float(kept.mean()) if kept.size else None
 
 
-def summarize(frames: FrameSignals, audio: np.ndarray | None, start: float, end: float) -> dict[str, Any]:
+def summarize(
+    frames: FrameSignals, audio: np.ndarray | None, start: float, end: float
+) -> dict[str, Any]:
     """Aggregate the frames with start <= t < end and the audio samples of [start, end)."""
     lo, hi = frames.span(start, end)
     cols = {name: values[lo:hi] for name, values in frames.columns.items()}
@@ -82,7 +86,11 @@ class Attributes(VideoStage):
         rows = []
         for k in range(math.ceil(duration)):
             rows.append(
-                {"video_id": vid, "scope": "second", **summarize(frames, audio, float(k), min(k + 1.0, duration))}
+                {
+                    "video_id": vid,
+                    "scope": "second",
+                    **summarize(frames, audio, float(k), min(k + 1.0, duration)),
+                }
             )
         if ctx.has_input("clips"):
             for clip in ctx.input("clips").to_pylist():

@@ -95,12 +95,18 @@ class Clips(VideoStage):
     def run(self, ctx: VideoContext) -> pa.Table:
         name = str(self.settings["strategy"])
         if name not in STRATEGIES:
-            raise UsageError(f"clips: unknown strategy {name!r}; known: {', '.join(sorted(STRATEGIES))}")
+            raise UsageError(
+                f"clips: unknown strategy {name!r}; known: {', '.join(sorted(STRATEGIES))}"
+            )
         fn, needs = STRATEGIES[name]
         if needs and not ctx.has_input(needs):
-            raise UsageError(f"clips: strategy {name!r} needs the {needs!r} stage earlier in the pipeline")
+            raise UsageError(
+                f"clips: strategy {name!r} needs the {needs!r} stage earlier in the pipeline"
+            )
         segments = fit_durations(
-            fn(ctx, self.settings), float(self.settings["min_duration"]), float(self.settings["max_duration"])
+            fn(ctx, self.settings),
+            float(self.settings["min_duration"]),
+            float(self.settings["max_duration"]),
         )
         if not segments:
             raise SkipVideo(f"no segment of at least {self.settings['min_duration']} s")

@@ -42,7 +42,11 @@ class ClipFacesStage(VideoStage):
             for f in inside:
                 per_frame.setdefault(f["frame"], []).append(f)
             n = max(sampled_frames(clip["start"], clip["end"], ctx.fps), len(per_frame))
-            largest = [max(f["w"] * f["h"] for f in fs) / area for fs in per_frame.values()] if area else []
+            largest = (
+                [max(f["w"] * f["h"] for f in fs) / area for fs in per_frame.values()]
+                if area
+                else []
+            )
             row: dict[str, Any] = {
                 "clip_id": clip["clip_id"],
                 "video_id": clip["video_id"],

@@ -56,7 +56,9 @@ class FaceTracksStage(VideoStage):
         for row in frames:
             if row["track_id"] is not None:
                 by_track.setdefault(row["track_id"], []).append(row)
-        rows = [self.summarise(tid, sorted(rs, key=lambda r: r["t"])) for tid, rs in by_track.items()]
+        rows = [
+            self.summarise(tid, sorted(rs, key=lambda r: r["t"])) for tid, rs in by_track.items()
+        ]
         rows.sort(key=lambda r: (r["start"], r["track_id"]))
         return schemas.from_rows(rows, "face_tracks") if rows else schemas.empty("face_tracks")
 

@@ -20,6 +20,7 @@ from emocurate.errors import UsageError
 from emocurate.stage import Frame, FrameStage, VideoContext, register
 from emocurate.workspace import atomic_write_bytes
 
+
 def _registry(setting: str) -> dict[str, Any]:
     from emocurate.faces.backends import REGISTRIES
 
@@ -45,6 +46,9 @@ class FacesStage(FrameStage):
         "au_names": [],
         "embedder": "dlib",
         "min_score": 0.5,
+        # Detections never confirmed as a track (ByteTrack needs two consecutive frames) are
+        # mostly false positives (a flag, a pattern): dropped unless this is on.
+        "keep_untracked": False,
         # Faces smaller than this (box height, px) are kept and tracked but get no mesh,
         # AUs, crop or embedding: too few pixels for them to mean anything.
         "min_size": 24,
@@ -200,7 +204,9 @@ class FacesConsumer:
     def _aligned(self, rgb: np.ndarray, det: Any) -> np.ndarray | None:
         from emocurate.faces.align import align_face
 
-        return align_face(rgb, det.keypoints, int(self.s["crop_size"]), float(self.s["crop_padding"]))
+        return align_face(
+            rgb, det.keypoints, int(self.s["crop_size"]), float(self.s["crop_padding"])
+        )
 
     def _assign(self, row: dict[str, Any], number: int, live: tuple[Frame, Any] | None) -> None:
         """Give a row its track; on live frames also save a crop / embedding when due."""
@@ -237,7 +243,9 @@ class FacesConsumer:
 
         import cv2
 
-        ok, buf = cv2.imencode(".jpg", crop[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, int(self.s["crop_quality"])])
+        ok, buf = cv2.imencode(
+            ".jpg", crop[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, int(self.s["crop_quality"])]
+        )
         if not ok:
             raise RuntimeError("JPEG encoding of a face crop failed")
         data = buf.tobytes()
@@ -246,7 +254,12 @@ class FacesConsumer:
         return self.ctx.workspace.relative(path), hashlib.sha256(data).hexdigest()
 
     def finish(self) -> pa.Table:
-        rows = [{k: v for k, v in r.items() if not k.startswith("_")} for r in self.rows]
+        keep = self.s["keep_untracked"]
+        rows = [
+            {k: v for k, v in r.items() if not k.startswith("_")}
+            for r in self.rows
+            if keep or r["track_id"] is not None
+        ]
         if not rows:
             return schemas.empty("face_frames")
         return schemas.from_rows(rows, "face_frames")

@@ -9,7 +9,6 @@ import pyarrow as pa
 
 from emocurate import schemas
 from emocurate.stage import Frame, FrameStage, VideoContext, register
-from emocurate.stages.frame_attributes import analysis_view
 
 _BINS = 8
 
@@ -51,8 +50,9 @@ class _Consumer:
         self.last_t = 0.0
 
     def update(self, frame: Frame) -> None:
-        hist = color_histogram(analysis_view(frame.rgb, self.width))
-        shape = structure(frame.gray)
+        small, gray = frame.small(self.width)
+        hist = color_histogram(small)
+        shape = structure(gray)
         if self.prev is not None and self.prev_struct is not None:
             dist = 0.5 * float(np.abs(hist - self.prev).sum())
             baseline = float(np.median(self.recent)) if self.recent else 0.0
@@ -83,7 +83,13 @@ class _Consumer:
         for i, (start, score) in enumerate(bounds):
             stop = bounds[i + 1][0] if i + 1 < len(bounds) else end
             rows.append(
-                {"video_id": self.video_id, "shot_index": i, "start": start, "end": stop, "cut_score": score}
+                {
+                    "video_id": self.video_id,
+                    "shot_index": i,
+                    "start": start,
+                    "end": stop,
+                    "cut_score": score,
+                }
             )
         return schemas.from_rows(rows, "shots")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-
 from emocurate.annotation_ui.assign import assign
+
 from emocurate.errors import UsageError
 
 CLIPS = [f"clip{i:03d}" for i in range(100)]
@@ -23,7 +23,11 @@ def _by_clip(pairs):
 def test_each_clip_gets_exactly_k_distinct_annotators_balanced():
     new = assign(CLIPS, PEOPLE, 3, {})
     by_clip = _by_clip(new)
-    assert len(new) == 300 and all(len(v) == 3 for v in by_clip.values()) and set(by_clip) == set(CLIPS)
+    assert (
+        len(new) == 300
+        and all(len(v) == 3 for v in by_clip.values())
+        and set(by_clip) == set(CLIPS)
+    )
     load = Counter(who for _, who, _ in new)
     assert max(load.values()) - min(load.values()) <= 1  # 300 / 5 = 60 each
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
-
 from emocurate.annotation_ui import configs
+
 from emocurate.errors import UsageError
 
 
@@ -27,16 +27,32 @@ def test_every_template_renders_well_formed_xml_with_its_fields(name):
 def test_defaults_are_the_emotiontalk_classes_and_sam_9_points():
     root = ET.fromstring(configs.render("emotion").xml)
     emotion = root.find(".//Choices[@name='emotion']")
-    assert [c.get("value") for c in emotion] == ["happy", "surprise", "sad", "disgust", "anger", "fear", "neutral"]
+    assert [c.get("value") for c in emotion] == [
+        "happy",
+        "surprise",
+        "sad",
+        "disgust",
+        "anger",
+        "fear",
+        "neutral",
+    ]
     assert emotion.get("choice") == "single" and emotion.get("required") == "true"
     va = ET.fromstring(configs.render("valence_arousal").xml)
-    assert [c.get("value") for c in va.find(".//Choices[@name='valence']")] == [str(i) for i in range(1, 10)]
+    assert [c.get("value") for c in va.find(".//Choices[@name='valence']")] == [
+        str(i) for i in range(1, 10)
+    ]
     sentiment = ET.fromstring(configs.render("sentiment").xml).find(".//Choices[@name='sentiment']")
     assert len(sentiment) == 5
 
 
 def test_label_schema_from_emocurate_toml_with_escaping():
-    schema = configs.labels({"annotation": {"labels": {"segments": ["doubt & <pause>", "hesitancy"], "rating_levels": 7}}})
+    schema = configs.labels(
+        {
+            "annotation": {
+                "labels": {"segments": ["doubt & <pause>", "hesitancy"], "rating_levels": 7}
+            }
+        }
+    )
     root = ET.fromstring(configs.render("segments", schema).xml)
     assert [el.get("value") for el in root.iter("Label")] == ["doubt & <pause>", "hesitancy"]
     va = ET.fromstring(configs.render("valence_arousal", schema).xml)
@@ -46,7 +62,13 @@ def test_label_schema_from_emocurate_toml_with_escaping():
 
 @pytest.mark.parametrize(
     "labels",
-    [{"emotions": ["x"]}, {"emotion": []}, {"emotion": ["a", "a"]}, {"rating_levels": 1}, {"coarse": "pos"}],
+    [
+        {"emotions": ["x"]},
+        {"emotion": []},
+        {"emotion": ["a", "a"]},
+        {"rating_levels": 1},
+        {"coarse": "pos"},
+    ],
 )
 def test_bad_label_schema_is_a_one_line_usage_error(labels):
     with pytest.raises(UsageError) as err:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-
 from emocurate.annotation_ui.pull import _fields, _hash
 
 
 def test_timeline_frames_become_clip_seconds():
-    ann = {"result": [{"from_name": "segments", "type": "timelinelabels",
-                       "value": {"ranges": [{"start": 26, "end": 50}, {"start": 1, "end": 1}], "timelinelabels": ["hesitancy"]}}]}  # fmt: skip
+    ranges = [{"start": 26, "end": 50}, {"start": 1, "end": 1}]
+    value = {"ranges": ranges, "timelinelabels": ["hesitancy"]}
+    ann = {"result": [{"from_name": "segments", "type": "timelinelabels", "value": value}]}
     rows = list(_fields(ann, fps=25.0))
     assert [(r["value"], r["segment_start"], r["segment_end"]) for r in rows] == [
         ("hesitancy", 1.0, 2.0), ("hesitancy", 0.0, pytest.approx(0.04))]  # fmt: skip
@@ -29,7 +29,9 @@ def test_choices_ratings_and_text():
 
 
 def test_skipped_and_empty_annotations_are_kept_as_rows():
-    assert list(_fields({"was_cancelled": True, "result": []}, 25.0)) == [{"field": "_skipped", "value": "true"}]
+    assert list(_fields({"was_cancelled": True, "result": []}, 25.0)) == [
+        {"field": "_skipped", "value": "true"}
+    ]
     assert list(_fields({"result": []}, 25.0)) == [{"field": "_empty", "value": ""}]
 
 

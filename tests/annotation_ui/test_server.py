@@ -11,9 +11,14 @@ from collections import Counter
 
 import httpx
 import pytest
-
 from emocurate.annotation_ui import configs, credentials, gold, pull, push, server, store
-from emocurate.annotation_ui.client import LabelStudio, LabelStudioError, ServerUnreachable, user_token
+from emocurate.annotation_ui.client import (
+    LabelStudio,
+    LabelStudioError,
+    ServerUnreachable,
+    user_token,
+)
+
 from emocurate.workspace import Workspace
 
 from .conftest import ANNOTATORS, free_port, set_url
@@ -44,13 +49,17 @@ def clip_task_counts(ws: Workspace, config: str) -> dict[str, Counter]:
 
 def assigned(ws: Workspace, config: str) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
-    for r in store.rows(ws, "select clip_id, annotator from assignments where config = ?", [config]):
+    for r in store.rows(
+        ws, "select clip_id, annotator from assignments where config = ?", [config]
+    ):
         out.setdefault(push.project_title(ws, config, r["annotator"]), set()).add(r["clip_id"])
     return out
 
 
 def choice(field: str, value: str) -> list[dict]:
-    return [{"from_name": field, "to_name": "video", "type": "choices", "value": {"choices": [value]}}]
+    return [
+        {"from_name": field, "to_name": "video", "type": "choices", "value": {"choices": [value]}}
+    ]
 
 
 def test_every_template_is_accepted_by_the_server(served):
@@ -58,8 +67,12 @@ def test_every_template_is_accepted_by_the_server(served):
     with server.client(served) as admin:
         for name in configs.names():
             for extras in (True, False):
-                admin.validate_config(configs.render(name, schema, transcript=extras, caption=extras).xml)
-        broken = configs.render("emotion", schema).xml.replace('toName="video"', 'toName="audio"', 1)
+                admin.validate_config(
+                    configs.render(name, schema, transcript=extras, caption=extras).xml
+                )
+        broken = configs.render("emotion", schema).xml.replace(
+            'toName="video"', 'toName="audio"', 1
+        )
         with pytest.raises(LabelStudioError, match="audio"):
             admin.validate_config(broken)
 
@@ -81,8 +94,15 @@ def test_push_overlap_3_three_annotators_submit_pull_gives_3_distinct_per_clip(s
             assert {t["data"]["clip_id"] for t in tasks} == {c.clip_id for c in clips}
             assert set(tasks[0]["data"]) == {"video", "clip_id", "fps"}  # no trace of gold
             for t in tasks:
-                value = "happy" if (t["data"]["clip_id"] == gold_clip and i == 0) else ["sad", "fear", "anger"][i]
-                me.post(f"/api/tasks/{t['id']}/annotations/", json={"result": choice("emotion", value), "lead_time": 4.0 + i})
+                value = (
+                    "happy"
+                    if (t["data"]["clip_id"] == gold_clip and i == 0)
+                    else ["sad", "fear", "anger"][i]
+                )
+                me.post(
+                    f"/api/tasks/{t['id']}/annotations/",
+                    json={"result": choice("emotion", value), "lead_time": 4.0 + i},
+                )
 
     first = pull.pull(served)
     assert first.new_versions == 9 and first.rows == 9
@@ -90,12 +110,16 @@ def test_push_overlap_3_three_annotators_submit_pull_gives_3_distinct_per_clip(s
     per_clip = Counter(r["clip_id"] for r in latest)
     distinct = {c: len({r["annotator"] for r in latest if r["clip_id"] == c}) for c in per_clip}
     assert distinct == {c.clip_id: 3 for c in clips} and set(per_clip.values()) == {3}
-    assert all(r["assigned"] for r in latest) and {r["lead_time"] for r in latest} == {4.0, 5.0, 6.0}
+    assert all(r["assigned"] for r in latest) and {r["lead_time"] for r in latest} == {
+        4.0,
+        5.0,
+        6.0,
+    }
     creds = credentials.load(served)
     assert {r["annotator"] for r in latest} == {creds.pseudonym(e) for e in ANNOTATORS}
     scores = {r["annotator"]: (r["correct"], r["n"]) for r in gold.accuracy(served, "emotion")}
-    assert scores == {creds.pseudonym(ANNOTATORS[0]): (1, 1), creds.pseudonym(ANNOTATORS[1]): (0, 1),
-                      creds.pseudonym(ANNOTATORS[2]): (0, 1)}  # fmt: skip
+    expected = [(1, 1), (0, 1), (0, 1)]
+    assert scores == {creds.pseudonym(e): x for e, x in zip(ANNOTATORS, expected, strict=True)}
 
     # an edited annotation becomes version 2; version 1 stays; re-pull adds nothing
     with annotator_client(served, ANNOTATORS[1]) as me:
@@ -105,9 +129,15 @@ def test_push_overlap_3_three_annotators_submit_pull_gives_3_distinct_per_clip(s
         me.patch(f"/api/annotations/{ann_id}/", json={"result": choice("emotion", "happy")})
     second = pull.pull(served)
     assert (second.new_versions, second.rows) == (1, 1)
-    versions = store.rows(served, "select version, value from annotation_versions where annotation_id = ? order by version", [ann_id])
+    versions = store.rows(
+        served,
+        "select version, value from annotation_versions where annotation_id = ? order by version",
+        [ann_id],
+    )
     assert versions == [{"version": 1, "value": "fear"}, {"version": 2, "value": "happy"}]
-    assert [r["value"] for r in store.latest_annotations(served, "annotation_id = ?", [ann_id])] == ["happy"]
+    assert [
+        r["value"] for r in store.latest_annotations(served, "annotation_id = ?", [ann_id])
+    ] == ["happy"]
     assert pull.pull(served).new_versions == 0
     assert store.rows(served, "select count(*) as n from annotation_versions")[0]["n"] == 10
 
@@ -121,14 +151,18 @@ def test_segments_are_stored_in_seconds_at_the_clips_real_frame_rate(served):
         assert tasks, "overlap 1 over 3 annotators gives each one clip"
         task = tasks[0]
         fps = task["data"]["fps"]
-        result = [{"from_name": "segments", "to_name": "video", "type": "timelinelabels",
-                   "value": {"ranges": [{"start": 26, "end": 50}], "timelinelabels": ["hesitancy"]}}]  # fmt: skip
+        value = {"ranges": [{"start": 26, "end": 50}], "timelinelabels": ["hesitancy"]}
+        result = [
+            {"from_name": "segments", "to_name": "video", "type": "timelinelabels", "value": value}
+        ]
         me.post(f"/api/tasks/{task['id']}/annotations/", json={"result": result})
     pull.pull(served)
     rows = store.latest_annotations(served, "config = 'segments' and field = 'segments'")
     assert len(rows) == 1 and rows[0]["value"] == "hesitancy"
     assert fps == 25.0  # the demo's real frame rate, from the clips table
-    assert rows[0]["segment_start"] == pytest.approx(25 / fps) and rows[0]["segment_end"] == pytest.approx(50 / fps)
+    assert rows[0]["segment_start"] == pytest.approx(25 / fps) and rows[0][
+        "segment_end"
+    ] == pytest.approx(50 / fps)
     counts = clip_task_counts(served, "segments")
     assert sum(sum(c.values()) for c in counts.values()) == 3  # each clip exactly once overall
 
@@ -168,7 +202,9 @@ def test_lost_response_during_import_does_not_duplicate(served, monkeypatch):
 
     def flaky(ws):
         client = real_client(ws)
-        client.http = httpx.Client(base_url=client.url, headers=dict(client.http.headers), transport=transport)
+        client.http = httpx.Client(
+            base_url=client.url, headers=dict(client.http.headers), transport=transport
+        )
         return client
 
     monkeypatch.setattr(server, "client", flaky)
@@ -191,7 +227,11 @@ def test_server_killed_mid_push_then_restarted_push_again_every_clip_once(served
     with pytest.raises(ServerUnreachable) as err:
         push.push(served, "valence_arousal", 3, batch_size=1, on_done=kill_after_first_batch)
     message = str(err.value)
-    assert "\n" not in message and "emocurate annotate serve" in message and "without duplicates" in message
+    assert (
+        "\n" not in message
+        and "emocurate annotate serve" in message
+        and "without duplicates" in message
+    )
     assert server.status(served)["healthy"] is False
 
     server.serve(served, timeout=300)

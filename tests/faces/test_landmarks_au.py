@@ -31,8 +31,12 @@ def test_mesh_in_frame_pixels(photos, detector, landmarker):
 def test_expressions_move_the_right_aus(photos, detector, landmarker):
     """The happy photo smiles (AU12, AU6); the surprised one raises brows and drops the jaw."""
     au = BlendshapeAUs()
-    happy = au.estimate(_mesh(photos, detector, landmarker, "0-f15-hao-ph.jpg")[1].blendshapes, None)
-    surprise = au.estimate(_mesh(photos, detector, landmarker, "0-f1-su-ph.jpg")[1].blendshapes, None)
+    happy = au.estimate(
+        _mesh(photos, detector, landmarker, "0-f15-hao-ph.jpg")[1].blendshapes, None
+    )
+    surprise = au.estimate(
+        _mesh(photos, detector, landmarker, "0-f1-su-ph.jpg")[1].blendshapes, None
+    )
     assert happy["au12"] > 0.5 and happy["au12"] > surprise["au12"] + 0.3
     assert happy["au06"] > surprise["au06"]
     assert surprise["au26"] > happy["au26"] + 0.2

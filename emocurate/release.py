@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 
 from emocurate import __version__, schemas
 from emocurate.catalog import Catalog, now
+from emocurate.croissant import croissant
 from emocurate.errors import EmocurateError, UsageError
 from emocurate.media import sha256_file
 from emocurate.query import connect, derived_views, list_releases
@@ -101,6 +102,9 @@ def create_release(workspace: Workspace, version: str, notes: str | None = None)
     manifest_bytes = json.dumps(manifest, indent=2, sort_keys=True).encode()
     atomic_write_bytes(staging / "manifest.json", manifest_bytes)
     atomic_write_bytes(staging / "README.md", dataset_card(manifest, workspace).encode())
+    description = notes or f"Emotion dataset release {version} built with emocurate."
+    meta = json.dumps(croissant(manifest, description), indent=2).encode()
+    atomic_write_bytes(staging / "croissant.json", meta)
     os.replace(staging, dest)  # publish atomically
     Catalog(workspace).append(
         "releases",

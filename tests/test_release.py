@@ -41,6 +41,13 @@ def test_release_has_tables_manifest_card_and_media(released: tuple[Workspace, P
         assert sha256_file(root / clip["path"]) == clip["sha256"]
     sources = pq.read_table(root / "data" / "sources.parquet").to_pylist()
     assert sources[0]["local_path"] is None, "the curator's local paths are not published"
+    meta = json.loads((root / "croissant.json").read_text())
+    assert meta["conformsTo"] == "http://mlcommons.org/croissant/1.0"
+    assert {d["contentUrl"]: d["sha256"] for d in meta["distribution"]} == {
+        e["path"]: e["sha256"] for e in manifest["tables"].values()
+    }
+    clip_fields = next(r for r in meta["recordSet"] if r["name"] == "clips")["field"]
+    assert [f["name"] for f in clip_fields] == schemas.schema("clips").names
     card = (root / "README.md").read_text()
     assert "first cut" in card and "| clips | 3 |" in card and "Hasler and Suesstrunk" in card
 
@@ -79,3 +86,12 @@ def test_release_tables_are_queryable_and_frozen(
         ws, "select (select count(*) from r_0_1_0_clips) frozen, (select count(*) from clips) now"
     ).to_pylist()
     assert rows == [{"frozen": 3, "now": 4}]
+
+
+def test_croissant_metadata_loads_with_mlcroissant(released: tuple[Workspace, Path]) -> None:
+    mlc = pytest.importorskip("mlcroissant")
+    _, root = released
+    dataset = mlc.Dataset(jsonld=str(root / "croissant.json"))
+    clips = list(dataset.records(record_set="clips"))
+    expected = pq.read_table(root / "data" / "clips.parquet").column("clip_id").to_pylist()
+    assert [r["clips/clip_id"].decode() for r in clips] == expected

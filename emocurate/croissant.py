@@ -108,8 +108,7 @@ def croissant(manifest: dict[str, Any], description: str) -> dict[str, Any]:
         "citeAs": f"{manifest['name']} (version {manifest['version']}), built with emocurate "
         f"{manifest['code_version']}.",
         "datePublished": manifest["created_at"][:10],
-        "license": "See the `license` column of the sources table: each source keeps its own licence.",
-        "url": "https://example.invalid/replace-with-the-dataset-homepage",
+        "license": "Per source: see the `license` column of the sources table.",
         "distribution": files,
         "recordSet": record_sets,
     }

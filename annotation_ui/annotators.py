@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from emocurate.annotation_ui import credentials, server, store
 from emocurate.annotation_ui.client import signup
-
 from emocurate.catalog import now
 from emocurate.errors import UsageError
 from emocurate.workspace import Workspace

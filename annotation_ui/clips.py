@@ -20,17 +20,32 @@ class Clip:
 
 
 def load(workspace: Workspace) -> tuple[list[Clip], bool]:
-    """Every clip with a file, and whether any transcript exists (the speech stages ran)."""
-    from emocurate.query import connect
+    """Every clip with a file, and whether any transcript exists (the speech stages ran).
 
-    con = connect(workspace)
+    Reads the current outputs of the stages producing `clips` and `utterances` (what
+    `emocurate query` shows under those names) without loading the whole catalog.
+    """
+    import duckdb
+
+    from emocurate.query import stage_tables
+
+    files = stage_tables(workspace)
+    if not files.get("clips"):
+        raise UsageError(
+            "no clips in this workspace: run `emocurate run` (with the clips stage) before pushing"
+        )
+    con = duckdb.connect()
     try:
+        con.execute(f"create view clips as select * from read_parquet({_list(files['clips'])})")
         clips = con.execute(
             "select clip_id, path, fps, duration from clips where path is not null order by clip_id"
         ).fetchall()
-        spoken = con.execute("select count(*) from utterances").fetchone()[0] > 0
         texts: dict[str, str] = {}
-        if spoken:
+        if files.get("utterances"):
+            con.execute(
+                "create view utterances as select * from "
+                f"read_parquet({_list(files['utterances'])}, union_by_name = true)"
+            )
             texts = dict(
                 con.execute(
                     """
@@ -45,6 +60,7 @@ def load(workspace: Workspace) -> tuple[list[Clip], bool]:
             )
     finally:
         con.close()
+    spoken = bool(files.get("utterances"))
     if not clips:
         raise UsageError(
             "no clips in this workspace: run `emocurate run` (with the clips stage) before pushing"
@@ -58,3 +74,7 @@ def load(workspace: Workspace) -> tuple[list[Clip], bool]:
         Clip(cid, path, float(fps or DEFAULT_FPS), float(duration), texts.get(cid))
         for cid, path, fps, duration in clips
     ], spoken
+
+
+def _list(paths) -> str:
+    return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in sorted(paths)) + "]"

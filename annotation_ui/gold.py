@@ -12,7 +12,6 @@ from typing import Any
 
 from emocurate.annotation_ui import configs, store, tabular
 from emocurate.annotation_ui.clips import Clip
-
 from emocurate.catalog import now
 from emocurate.errors import InputError, UsageError
 from emocurate.workspace import Workspace

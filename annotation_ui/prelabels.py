@@ -14,7 +14,6 @@ from typing import Any
 
 from emocurate.annotation_ui import configs, tabular
 from emocurate.annotation_ui.clips import Clip
-
 from emocurate.errors import InputError
 
 

@@ -17,7 +17,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from emocurate.annotation_ui import credentials, push, server, store
-
 from emocurate.catalog import now
 from emocurate.workspace import Workspace
 

@@ -29,13 +29,12 @@ from emocurate.annotation_ui import (
     store,
 )
 from emocurate.annotation_ui.client import LabelStudio, ServerUnreachable
-
 from emocurate.catalog import now
 from emocurate.errors import UsageError
 from emocurate.workspace import Workspace
 
 SUGGESTIONS_MODEL = "emocurate-suggestions"
-DEFAULT_BATCH = 500
+DEFAULT_BATCH = 2000
 
 
 @dataclass
@@ -93,19 +92,23 @@ def push(
     cat = store.catalog(workspace)
     if gold_file is not None:
         gold.add(workspace, config, gold.read(gold_file, label_config, label_schema, by_id))
-    gold_ids = {
-        r["clip_id"]
-        for r in store.rows(
-            workspace, "select distinct clip_id from gold_items where config = ?", [config]
-        )
-    }
+    records = store.read(
+        workspace,
+        {
+            "gold": ("select distinct clip_id from gold_items where config = ?", [config]),
+            "assigned": ("select clip_id, annotator from assignments where config = ?", [config]),
+            "projects": (
+                "select annotator, project_id from annotation_projects where config = ?",
+                [config],
+            ),
+        },
+    )
+    gold_ids = {r["clip_id"] for r in records["gold"]}
     report.gold_clips = len(gold_ids)
 
     pool = annotators.pool(workspace)
     existing: dict[str, set[str]] = {}
-    for row in store.rows(
-        workspace, "select clip_id, annotator from assignments where config = ?", [config]
-    ):
+    for row in records["assigned"]:
         existing.setdefault(row["clip_id"], set()).add(row["annotator"])
     new = assign.assign(list(by_id), list(pool), overlap, existing, gold_ids)
     stamp = now()
@@ -134,15 +137,10 @@ def push(
 
     with server.client(workspace) as client:
         projects = {p["title"]: p for p in client.projects()}
-        known = {
-            (r["annotator"], r["project_id"])
-            for r in store.rows(
-                workspace,
-                "select annotator, project_id from annotation_projects where config = ?",
-                [config],
-            )
-        }
+        known = {(r["annotator"], r["project_id"]) for r in records["projects"]}
         plan: list[tuple[str, dict[str, Any], list[str]]] = []
+        fresh: set[int] = set()  # created by this run: empty, nothing to list
+        new_records = []
         for name in sorted(queues):
             title = project_title(workspace, config, name)
             project = projects.get(title)
@@ -150,6 +148,10 @@ def push(
                 project = client.create_project(
                     **_project_fields(title, name, label_config, bool(suggestions))
                 )
+                client.create_local_storage(
+                    project["id"], str(workspace.path("clips")), "emocurate clips"
+                )
+                fresh.add(project["id"])
                 report.projects_created += 1
             else:
                 report.projects_reused += 1
@@ -159,23 +161,24 @@ def push(
                         label_config=label_config.xml,
                         expert_instruction=label_config.instructions,
                     )
+                _ensure_storage(client, project["id"], workspace)
             if (name, project["id"]) not in known:
-                cat.append(
-                    "annotation_projects",
-                    [
-                        {
-                            "config": config,
-                            "annotator": name,
-                            "project_id": project["id"],
-                            "title": title,
-                            "created_at": now(),
-                        }
-                    ],
+                new_records.append(
+                    {
+                        "config": config,
+                        "annotator": name,
+                        "project_id": project["id"],
+                        "title": title,
+                        "created_at": now(),
+                    }
                 )
-            _ensure_storage(client, project["id"], workspace)
             plan.append((title, project, sorted(queues[name])))
+        cat.append("annotation_projects", new_records)
 
-        present = {title: _clip_tasks(client, project["id"]) for title, project, _ in plan}
+        present = {
+            title: {} if project["id"] in fresh else _clip_tasks(client, project["id"])
+            for title, project, _ in plan
+        }
         for title, tasks in present.items():
             extra = sum(len(ids) - 1 for ids in tasks.values() if len(ids) > 1)
             if extra:

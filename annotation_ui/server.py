@@ -26,7 +26,6 @@ from urllib.parse import urlparse
 
 from emocurate.annotation_ui import credentials
 from emocurate.annotation_ui.client import LabelStudio, LabelStudioError
-
 from emocurate.errors import EmocurateError, UsageError
 from emocurate.workspace import Workspace, atomic_write_bytes
 

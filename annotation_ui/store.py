@@ -24,20 +24,38 @@ LATEST_ANNOTATIONS_SQL = (
 )
 
 
+_READY: dict[str, tuple[Catalog, int]] = {}
+
+
 def catalog(workspace: Workspace) -> Catalog:
-    """The workspace catalog with the annotation tables created."""
+    """The workspace catalog with the annotation tables created (once per process and file)."""
+    key = str(workspace.catalog_path)
+    inode = workspace.catalog_path.stat().st_ino if workspace.catalog_path.exists() else -1
+    known = _READY.get(key)
+    if known and known[1] == inode:
+        return known[0]
     cat = Catalog(workspace)
     with cat.connect() as con:
         create_declared_tables(con, TABLES)
+    _READY[key] = (cat, workspace.catalog_path.stat().st_ino)
     return cat
 
 
 def rows(workspace: Workspace, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
     """Run a read query on the catalog; rows as dicts."""
-    cat = catalog(workspace)
-    with cat.connect(read_only=True) as con:
+    return read(workspace, {"rows": (sql, params)})["rows"]
+
+
+def read(
+    workspace: Workspace, queries: dict[str, tuple[str, Sequence[Any]]]
+) -> dict[str, list[dict[str, Any]]]:
+    """Several read queries over one short-lived connection; name -> rows as dicts."""
+    with catalog(workspace).connect(read_only=True) as con:
         # via Arrow: timezone-aware timestamps without pytz, no extra copy
-        return con.sql(sql, params=list(params) or None).to_arrow_table().to_pylist()
+        return {
+            name: con.sql(sql, params=list(params) or None).to_arrow_table().to_pylist()
+            for name, (sql, params) in queries.items()
+        }
 
 
 def latest_annotations(

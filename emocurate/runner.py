@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import multiprocessing.util
 import time
 import traceback
 import uuid
@@ -164,8 +165,24 @@ def _instance(plan: StagePlan, workspace: Workspace) -> Stage:
     """Stages are built once per process (models load once per worker, not per video)."""
     token = json.dumps([plan.name, plan.settings, str(workspace.root)], sort_keys=True, default=str)
     if token not in _INSTANCES:
+        if not _INSTANCES and multiprocessing.parent_process() is not None:
+            # A pool worker: release models (their native handles) before the interpreter
+            # tears down, which atexit is too late for.
+            multiprocessing.util.Finalize(None, close_stages, exitpriority=100)
         _INSTANCES[token] = stage_class(plan.name)(plan.settings, workspace)
     return _INSTANCES[token]
+
+
+def close_stages() -> None:
+    """Close every cached stage that holds resources (model sessions, native tasks)."""
+    for stage in list(_INSTANCES.values()):
+        close = getattr(stage, "close", None)
+        if callable(close):
+            try:
+                close()
+            except Exception:  # noqa: BLE001, S110 - closing is best effort at shutdown
+                pass
+    _INSTANCES.clear()
 
 
 def _write(table: pa.Table, stage: Stage, path: Path) -> int:
@@ -362,6 +379,7 @@ def run(
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+        close_stages()
         catalog.finish_run(summary.run_id, summary.totals())
     return summary
 

@@ -117,6 +117,10 @@ class Stage:
             "version": self.version,
             "settings": self.settings,
             "model": dict(self.fingerprint()),
+            # The declared output schema: a changed contract must not be served from cache.
+            "schema": hashlib.sha256(
+                schemas.schema(self.table).remove_metadata().to_string().encode()
+            ).hexdigest()[:16],
         }
 
 

@@ -10,6 +10,7 @@ of their login): emails live in the workspace's secrets file, never in a table.
 from __future__ import annotations
 
 import pyarrow as pa
+
 from emocurate.schemas._fields import TIMESTAMP, col
 
 ANNOTATORS_SCHEMA = pa.schema(

@@ -51,7 +51,8 @@ FACE_FRAMES_SCHEMA = pa.schema(
         col(
             "track_id",
             pa.string(),
-            "Face track: <video_id>_t<NN>; null only with keep_untracked (never confirmed as a track).",
+            "Face track: <video_id>_t<NN>; null only with keep_untracked "
+            "(never confirmed as a track).",
         ),
         col("frame", pa.int32(), "Index of the sampled frame.", False),
         col("t", pa.float64(), "Frame timestamp in seconds.", False),
@@ -64,13 +65,15 @@ FACE_FRAMES_SCHEMA = pa.schema(
         col(
             "keypoints",
             _FLOATS,
-            "Detector keypoints x0,y0,...,x5,y5 in pixels: right eye, left eye, nose tip, mouth centre, "
+            "Detector keypoints x0,y0,...,x5,y5 in pixels: right eye, left eye, nose tip, "
+            "mouth centre, "
             "right ear, left ear (subject's sides); NaN where the backend has none.",
         ),
         col(
             "landmarks",
             _FLOATS,
-            "MediaPipe 478-point face mesh, flat x,y,z per point; x,y in source-frame pixels, z relative "
+            "MediaPipe 478-point face mesh, flat x,y,z per point; x,y in source-frame pixels, "
+            "z relative "
             "depth in the same scale; null when no mesh was found.",
         ),
         col(
@@ -102,7 +105,8 @@ FACE_FRAMES_SCHEMA = pa.schema(
         col(
             "au_source",
             pa.string(),
-            "How the AU columns were obtained, e.g. 'blendshapes:mediapipe-v1' (derived from blendshapes by "
+            "How the AU columns were obtained, e.g. 'blendshapes:mediapipe-v1' "
+            "(derived from blendshapes by "
             "the documented mapping) or 'model:<file>:<sha>' (a learned model); null without AUs.",
         ),
         col(
@@ -152,7 +156,8 @@ _TRACK_FIELDS = [
     col(
         "quality_flags",
         pa.list_(pa.string()),
-        "Problems found: small (median height < min_size px), blurry, profile (median |yaw| > 45), short.",
+        "Problems found: small (median height < min_size px), blurry, "
+        "profile (median |yaw| > max_yaw), short (< min_frames).",
     ),
     col(
         "crop_paths",
@@ -177,7 +182,8 @@ FACES_SCHEMA = pa.schema(
         col(
             "subject_id",
             pa.string(),
-            "Person id across the workspace (tracks clustered by embedding); null without an embedding.",
+            "Person id across the workspace (tracks clustered by embedding); "
+            "null without an embedding.",
         ),
         *_TRACK_FIELDS[2:],
         col(
@@ -203,7 +209,8 @@ CLIP_FACES_SCHEMA = pa.schema(
         col(
             "largest_face_share",
             pa.float32(),
-            "Mean over the clip's frames of the largest face box area / frame area (0 when no face).",
+            "Mean over the clip's frames of the largest face box area / frame area "
+            "(0 when no face).",
         ),
         *_au_fields("Clip mean over face rows"),
         col("au_source", pa.string(), "How the AU columns were obtained."),

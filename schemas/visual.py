@@ -5,6 +5,14 @@ from __future__ import annotations
 import pyarrow as pa
 
 from emocurate.schemas._fields import col
+from emocurate.schemas.faces import CLIP_FACES_SCHEMA
+
+#: Clip-level face columns joined into `attributes` (declared once, in schemas/faces.py).
+CLIP_FACE_COLUMNS = [
+    f.with_nullable(True)
+    for f in CLIP_FACES_SCHEMA
+    if f.name not in ("clip_id", "video_id", "n_frames")
+]
 
 FRAME_ATTRIBUTES_SCHEMA = pa.schema(
     [
@@ -94,5 +102,6 @@ ATTRIBUTES_SCHEMA = pa.schema(
             pa.float32(),
             "Audio RMS level in dBFS over the span; null without audio.",
         ),
+        *CLIP_FACE_COLUMNS,
     ]
 )

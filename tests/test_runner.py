@@ -178,3 +178,16 @@ def test_every_written_parquet_matches_its_declared_schema(
         written = pq.read_schema(workspace.path(row["path"]))
         declared = schemas.schema(stage_class(row["stage"]).table)
         assert written.remove_metadata() == declared.remove_metadata(), row["stage"]
+
+
+def test_cache_key_covers_the_declared_output_schema(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyarrow as pa
+
+    from emocurate import schemas
+    from emocurate.stage import stage_class
+
+    stage = stage_class("shots")()
+    before = stage.identity()["schema"]
+    extended = schemas.schema("shots").append(pa.field("extra", pa.int8()))
+    monkeypatch.setitem(schemas.tables(), "shots", extended)
+    assert stage.identity()["schema"] != before

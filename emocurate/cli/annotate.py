@@ -191,7 +191,7 @@ def push(
             help="Model suggestions (clip_id, field, value[, score]) shown as pre-labels."
         ),
     ] = None,
-    batch_size: Annotated[int, typer.Option(help="Tasks per import request.")] = 500,
+    batch_size: Annotated[int, typer.Option(help="Tasks per import request.")] = 2000,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Assign clips to annotators and import them as tasks (idempotent: re-run freely)."""

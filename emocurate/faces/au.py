@@ -22,7 +22,8 @@ from emocurate.schemas.faces import AU_CODES
 
 AU_COLUMNS = tuple(f"au{n:02d}" for n in AU_CODES)
 
-#: AU -> (blendshapes averaged, blendshapes subtracted). Value = clip(mean(plus) - mean(minus), 0, 1).
+#: AU -> (blendshapes averaged, blendshapes subtracted);
+#: value = clip(mean(plus) - mean(minus), 0, 1).
 #: Left/right pairs are averaged (AUs here are bilateral).
 BLENDSHAPE_AU_MAP: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "au01": (("browInnerUp",), ()),  # inner brow raiser
@@ -112,7 +113,7 @@ class OnnxAUModel:
             import onnxruntime as ort
         except ImportError:
             raise ModelNotFoundError(
-                "au_backend = 'onnx' needs onnxruntime: pip install 'emocurate[insightface]'"
+                "au_backend = 'onnx' needs onnxruntime: pip install 'emocurate[faces]'"
             ) from None
         self._session = ort.InferenceSession(
             str(self.weights.path), providers=["CPUExecutionProvider"]
@@ -126,7 +127,8 @@ class OnnxAUModel:
         ]
         if not names:
             raise UsageError(
-                "au_model has no 'au_names' metadata: set au_names = [\"AU01\", ...] on the faces stage"
+                "au_model has no 'au_names' metadata: "
+                'set au_names = ["AU01", ...] on the faces stage'
             )
         self._columns = [_au_column(n) for n in names]
         self.source = f"model:{self.weights.path.name}:{self.weights.sha256[:12]}"

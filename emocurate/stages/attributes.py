@@ -11,6 +11,7 @@ import pyarrow as pa
 
 from emocurate import schemas
 from emocurate.media import AUDIO_RATE, rms_dbfs
+from emocurate.schemas.visual import CLIP_FACE_COLUMNS
 from emocurate.stage import VideoContext, VideoStage, register
 
 
@@ -73,10 +74,10 @@ def summarize(
 @register
 class Attributes(VideoStage):
     name = "attributes"
-    version = "1"
+    version = "2"
     table = "attributes"
     inputs = ("frame_attributes",)
-    optional_inputs = ("clips",)
+    optional_inputs = ("clips", "clip_faces")
 
     def run(self, ctx: VideoContext) -> pa.Table:
         frames = FrameSignals(ctx.input("frame_attributes"))
@@ -92,14 +93,20 @@ class Attributes(VideoStage):
                     **summarize(frames, audio, float(k), min(k + 1.0, duration)),
                 }
             )
+        faces = {}
+        if ctx.has_input("clip_faces"):
+            faces = {r["clip_id"]: r for r in ctx.input("clip_faces").to_pylist()}
+        face_columns = [f.name for f in CLIP_FACE_COLUMNS]
         if ctx.has_input("clips"):
             for clip in ctx.input("clips").to_pylist():
+                face = faces.get(clip["clip_id"], {})
                 rows.append(
                     {
                         "video_id": vid,
                         "scope": "clip",
                         "clip_id": clip["clip_id"],
                         **summarize(frames, audio, clip["start"], clip["end"]),
+                        **{name: face.get(name) for name in face_columns},
                     }
                 )
         return schemas.from_rows(rows, "attributes")

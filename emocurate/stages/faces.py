@@ -58,8 +58,8 @@ class FacesStage(FrameStage):
         "crop_padding": 0.15,  # margin around the ArcFace template, fraction of the crop per side
         "crop_fps": 1.0,  # aligned crops per second per track (0 = none)
         "crop_quality": 92,
-        "embed_interval": 1.0,  # seconds between embeddings of one track
-        "embed_max": 8,  # embeddings per track at most
+        "embed_interval": 2.0,  # seconds between embeddings of one track (dlib: ~0.2 s each)
+        "embed_max": 5,  # embeddings per track at most
         "embed_max_yaw": 40.0,  # only near-frontal faces are embedded
     }
 
@@ -183,7 +183,8 @@ class FacesConsumer:
             "detector": self.s["detector"],
             "keypoints": det.keypoints.ravel().tolist(),
             "sharpness": sharpness(frame.gray, det.box),
-            "yaw": keypoint_yaw(det.keypoints),
+            # Keypoints of faces under min_size are too coarse for a yaw estimate.
+            "yaw": keypoint_yaw(det.keypoints) if det.height >= self.s["min_size"] else None,
         }  # fmt: skip
         mesh = None
         if det.height >= self.s["min_size"] and self.b["landmarker"] is not None:

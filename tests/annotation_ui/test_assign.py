@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from emocurate.annotation_ui.assign import assign
 
+from emocurate.annotation_ui.assign import assign
 from emocurate.errors import UsageError
 
 CLIPS = [f"clip{i:03d}" for i in range(100)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+
 from emocurate.annotation_ui import credentials, push, server
 
 from .conftest import ANNOTATORS

@@ -5,8 +5,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
-from emocurate.annotation_ui import configs
 
+from emocurate.annotation_ui import configs
 from emocurate.errors import UsageError
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from emocurate.annotation_ui.pull import _fields, _hash
 
 

@@ -11,6 +11,7 @@ from collections import Counter
 
 import httpx
 import pytest
+
 from emocurate.annotation_ui import configs, credentials, gold, pull, push, server, store
 from emocurate.annotation_ui.client import (
     LabelStudio,
@@ -18,7 +19,6 @@ from emocurate.annotation_ui.client import (
     ServerUnreachable,
     user_token,
 )
-
 from emocurate.workspace import Workspace
 
 from .conftest import ANNOTATORS, free_port, set_url
@@ -281,3 +281,29 @@ def test_secrets_stay_in_the_0600_file_and_out_of_logs_and_tables(served):
     dumped = json.dumps(store.rows(served, "select * from annotators"), default=str)
     dumped += json.dumps(store.rows(served, "select * from annotation_versions"), default=str)
     assert not any(s in dumped for s in secrets) and "@example.org" not in dumped
+
+
+def test_prelabels_become_marked_predictions(served, tmp_path):
+    from emocurate.annotation_ui.clips import load
+
+    clips, _ = load(served)
+    suggestions = tmp_path / "suggestions.csv"
+    lines = ["clip_id,field,value,score"]
+    for c in clips:
+        lines += [
+            f"{c.clip_id},coarse,negative,0.8",
+            f"{c.clip_id},caption,frowns while speaking,0.6",
+        ]
+    suggestions.write_text("\n".join(lines) + "\n")
+    push.push(served, "coarse_fine", 1, prelabel_file=suggestions)
+    with server.client(served) as admin:
+        projects = [p for p in admin.projects() if "/ coarse_fine /" in p["title"]]
+        assert projects and all(p["show_collab_predictions"] for p in projects)
+        assert all('name="caption"' in p["label_config"] for p in projects)
+        task = next(admin.tasks(projects[0]["id"]))
+        predictions = admin.get("/api/predictions/", params={"task": task["id"]})
+    assert len(predictions) == 1 and predictions[0]["model_version"] == push.SUGGESTIONS_MODEL
+    values = {r["from_name"]: r["value"] for r in predictions[0]["result"]}
+    assert values["coarse"] == {"choices": ["negative"]}
+    assert values["caption"]["text"] == ["[suggestion] frowns while speaking"]
+    assert predictions[0]["score"] == pytest.approx(0.7)

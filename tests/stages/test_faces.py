@@ -162,7 +162,8 @@ def test_crops_are_aligned_files_with_hashes(chain):
     from emocurate.faces.detector import BlazeFaceFullRange
 
     det = BlazeFaceFullRange(tiling=False)
-    img = cv2.cvtColor(cv2.imread(str(ws.path(chain["tracks"]["demo"].to_pylist()[1]["crop_paths"][0]))),
+    first_b = ws.path(chain["tracks"]["demo"].to_pylist()[1]["crop_paths"][0])
+    img = cv2.cvtColor(cv2.imread(str(first_b)),
                        cv2.COLOR_BGR2RGB)  # fmt: skip
     faces = det.detect(img)
     assert len(faces) == 1

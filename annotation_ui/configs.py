@@ -114,7 +114,7 @@ def render(
         "transcript": lambda _: _TRANSCRIPT_PANEL if transcript else "",
         "caption": lambda _: _CAPTION_BOX if caption else "",
     }
-    xml = _fill(_read(f"{name}.xml"), slots)
+    xml = _fill(_read(f"{name}.xml"), slots).strip()
     fields = TEMPLATES[name] + (("caption",) if caption else ())
     text_slots: dict[str, Callable[[str], str]] = {
         "labels": lambda _: _listing(schema.get(name, [])),

@@ -155,7 +155,7 @@ def push(
                 report.projects_created += 1
             else:
                 report.projects_reused += 1
-                if project.get("label_config") != label_config.xml:
+                if (project.get("label_config") or "").strip() != label_config.xml:
                     client.update_project(
                         project["id"],
                         label_config=label_config.xml,

@@ -37,12 +37,15 @@ _DERIVED: dict[str, DerivedView] = {}
 
 
 def register_view(name: str, sql: str, release: bool = True) -> None:
-    """Define (or redefine) a view over the base views; later registrations win."""
+    """Define a view over the base views (its name must not be a stage's or catalog table)."""
     _DERIVED[name] = DerivedView(name, sql, release)
 
 
 def derived_views() -> dict[str, DerivedView]:
     registry()  # importing stage modules registers their views
+    from emocurate.annotation_ui.store import register_query_view
+
+    register_query_view()  # `annotations`: the latest version of each pulled annotation
     return dict(_DERIVED)
 
 
@@ -95,12 +98,6 @@ def connect(workspace: Workspace) -> duckdb.DuckDBPyConnection:
 
 
 def _define_derived(con: duckdb.DuckDBPyConnection, view: DerivedView) -> None:
-    # A derived view may replace a base view of the same name: keep the base under _base_<name>.
-    exists = con.execute(
-        "select count(*) from duckdb_views() where view_name = ? and not internal", [view.name]
-    ).fetchone()
-    if exists and exists[0]:
-        con.execute(f'create or replace view "_base_{view.name}" as select * from "{view.name}"')
     con.execute(f'create or replace view "{view.name}" as {view.sql}')
 
 

@@ -72,6 +72,8 @@ def create_release(workspace: Workspace, version: str, notes: str | None = None)
                     data.schema.field(column),
                     pa.nulls(data.num_rows, data.schema.field(column).type),
                 )
+            if name in ("agreement", "labels"):
+                continue  # computed from the annotations below, not from a stage
             if data.num_rows == 0 and name not in ("sources", "clips", "attributes"):
                 continue  # a capability that did not run: no empty table in the release
             for rel in _file_paths(data):
@@ -84,6 +86,7 @@ def create_release(workspace: Workspace, version: str, notes: str | None = None)
                 "rows": data.num_rows,
                 "columns": data.schema.names,
             }
+        stats_meta = _write_agreement(workspace, staging, tables)
     finally:
         con.close()
     settings = _last_run_settings(workspace)
@@ -96,6 +99,7 @@ def create_release(workspace: Workspace, version: str, notes: str | None = None)
         "pipeline": settings.get("pipeline"),
         "settings": settings.get("settings"),
         "notes": notes,
+        "agreement": stats_meta,
         "tables": tables,
         "files": files,
     }
@@ -118,6 +122,31 @@ def create_release(workspace: Workspace, version: str, notes: str | None = None)
         ],
     )
     return dest
+
+
+def _write_agreement(
+    workspace: Workspace, staging: Path, tables: dict[str, dict[str, Any]]
+) -> dict[str, Any] | None:
+    """agreement.parquet and labels.parquet from the pulled annotations, when there are any."""
+    if tables.get("annotations", {}).get("rows", 0) == 0:
+        return None
+    from emocurate.agreement import workspace_agreement
+
+    result = workspace_agreement(workspace)
+    for name, frame in (("agreement", result.report.agreement), ("labels", result.report.labels)):
+        data = schemas.conform(frame.to_arrow(), name)
+        path = staging / "data" / f"{name}.parquet"
+        pq.write_table(data, path)
+        tables[name] = {
+            "path": f"data/{name}.parquet",
+            "sha256": sha256_file(path),
+            "rows": data.num_rows,
+            "columns": data.schema.names,
+        }
+    return {
+        "levels": result.levels,
+        "bootstrap": {"n_boot": result.n_boot, "seed": result.seed, "scheme": "items resampled"},
+    }
 
 
 def _file_paths(table: pa.Table) -> list[str]:

@@ -15,6 +15,7 @@ and the run goes on.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import multiprocessing.util
@@ -178,10 +179,8 @@ def close_stages() -> None:
     for stage in list(_INSTANCES.values()):
         close = getattr(stage, "close", None)
         if callable(close):
-            try:
+            with contextlib.suppress(Exception):  # best effort at shutdown
                 close()
-            except Exception:  # noqa: BLE001, S110 - closing is best effort at shutdown
-                pass
     _INSTANCES.clear()
 
 

@@ -120,3 +120,6 @@ ANNOTATION_VERSIONS_SCHEMA = pa.schema(
 
 #: The latest version of each annotation (same columns; see annotation_ui/store.py).
 ANNOTATIONS_SCHEMA = ANNOTATION_VERSIONS_SCHEMA
+
+#: The `annotations` view (and release table): the latest version of each annotation.
+ANNOTATIONS_SCHEMA = ANNOTATION_VERSIONS_SCHEMA

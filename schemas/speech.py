@@ -7,6 +7,7 @@ Times are seconds from the start of the source video.
 from __future__ import annotations
 
 import pyarrow as pa
+
 from emocurate.schemas._fields import col
 
 SPEECH_REGIONS_SCHEMA = pa.schema(

@@ -19,17 +19,7 @@ from emocurate.schemas.errors import EmocurateError
 from emocurate.stats.alpha import LEVELS
 from emocurate.stats.report import AgreementReport, agreement_report, write_report
 
-__all__ = ["load_ratings_file", "load_workspace_ratings", "register", "stats"]
-
-
-def load_workspace_ratings() -> pl.DataFrame:
-    """Ratings pulled into the workspace catalog (item, annotator, field, value).
-
-    Stub until the annotation issue lands: pulling from Label Studio is not there yet.
-    """
-    raise EmocurateError(
-        "no annotations pulled yet: run `emocurate annotate pull` first, or pass --ratings FILE"
-    )
+__all__ = ["load_ratings_file", "register", "stats"]
 
 
 def load_ratings_file(path: Path) -> pl.DataFrame:
@@ -69,7 +59,9 @@ def _table(frame: pl.DataFrame, title: str) -> Table:
     return table
 
 
-def _print_report(report: AgreementReport, level: str, top: int, out: Console) -> None:
+def _print_report(
+    report: AgreementReport, levels: dict[str, str], default: str, top: int, out: Console
+) -> None:
     agreement = report.agreement.select(
         "field",
         "metric",
@@ -83,26 +75,30 @@ def _print_report(report: AgreementReport, level: str, top: int, out: Console) -
     out.print(_table(agreement, "agreement"))
     for row in report.agreement.filter(pl.col("note").is_not_null()).iter_rows(named=True):
         out.print(f"  {row['field']} {row['metric']}: {row['note']}", markup=False, highlight=False)
-    numeric = level in ("interval", "ratio")
-    items = report.items.sort(
-        ["std", "n_ratings"] if numeric else ["majority_share", "n_ratings"],
-        descending=[True, True] if numeric else [False, True],
-        nulls_last=True,
-    )
-    title = "most contested items" + (" (highest std)" if numeric else " (lowest majority share)")
-    item_cols = ["field", "item", "n_ratings"] + (
-        ["mean", "std"] if numeric else ["majority", "majority_share", "entropy"]
-    )
-    for _, part in items.group_by("field", maintain_order=True):
-        out.print(_table(part.select(item_cols).head(top), title))
-    ann_cols = ["field", "annotator", "n_ratings", "loo_agreement", "pair_agreement"] + (
-        ["ccc"] if numeric else []
-    )
-    annotators = report.annotators.sort(
-        "ccc" if numeric else "loo_agreement", nulls_last=True
-    ).select(ann_cols)
-    for _, part in annotators.group_by("field", maintain_order=True):
-        out.print(_table(part.head(top), "annotators (least agreeing first)"))
+    for name, items in report.items.group_by("field", maintain_order=True):
+        field = str(name[0])
+        numeric = levels.get(field, default) in ("interval", "ratio")
+        items = items.sort(
+            ["std", "n_ratings"] if numeric else ["majority_share", "n_ratings"],
+            descending=[True, True] if numeric else [False, True],
+            nulls_last=True,
+        )
+        title = "most contested items" + (
+            " (highest std)" if numeric else " (lowest majority share)"
+        )
+        item_cols = ["field", "item", "n_ratings"] + (
+            ["mean", "std"] if numeric else ["majority", "majority_share", "entropy"]
+        )
+        out.print(_table(items.select(item_cols).head(top), title))
+        ann_cols = ["field", "annotator", "n_ratings", "loo_agreement", "pair_agreement"] + (
+            ["ccc"] if numeric else []
+        )
+        annotators = (
+            report.annotators.filter(pl.col("field") == field)
+            .sort("ccc" if numeric else "loo_agreement", nulls_last=True)
+            .select(ann_cols)
+        )
+        out.print(_table(annotators.head(top), "annotators (least agreeing first)"))
 
 
 def stats(
@@ -118,26 +114,45 @@ def stats(
         str | None, typer.Option("--field", help="Only this field (default: every field).")
     ] = None,
     level: Annotated[
-        str,
-        typer.Option("--level", help=f"Level of measurement: {', '.join(LEVELS)}."),
-    ] = "nominal",
+        str | None,
+        typer.Option(
+            "--level",
+            help=f"Level of measurement: {', '.join(LEVELS)}. Default: nominal for --ratings; "
+            "per field for pulled annotations ([stats.levels] in emocurate.toml, else interval "
+            "for numeric fields and nominal for the rest).",
+        ),
+    ] = None,
     n_boot: Annotated[
         int, typer.Option("--n-boot", min=1, help="Bootstrap resamples for alpha's CI.")
     ] = 1000,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap.")] = 0,
     top: Annotated[int, typer.Option("--top", min=1, help="Rows in item/annotator tables.")] = 10,
+    workspace: Annotated[
+        Path | None,
+        typer.Option("--workspace", "-w", help="Workspace folder (default: the current one)."),
+    ] = None,
     out: Annotated[
         Path | None,
         typer.Option("--out", help="Folder to write agreement.parquet and labels.parquet to."),
     ] = None,
 ) -> None:
     """Inter-annotator agreement (alpha with CI, kappa), contested items, annotators, labels."""
-    if level not in LEVELS:
+    if level is not None and level not in LEVELS:
         raise EmocurateError(f"--level must be one of {', '.join(LEVELS)}, got {level!r}")
-    frame = load_ratings_file(ratings) if ratings is not None else load_workspace_ratings()
-    report = agreement_report(frame, level=level, n_boot=n_boot, seed=seed, field=field)
+    levels: dict[str, str] = {}
+    if ratings is not None:
+        frame = load_ratings_file(ratings)
+        report = agreement_report(
+            frame, level=level or "nominal", n_boot=n_boot, seed=seed, field=field
+        )
+    else:
+        from emocurate.agreement import workspace_agreement
+        from emocurate.workspace import Workspace
+
+        result = workspace_agreement(Workspace.open(workspace), n_boot, seed, field, level)
+        report, levels = result.report, result.levels
     console = Console(soft_wrap=False)
-    _print_report(report, level, top, console)
+    _print_report(report, levels, level or "nominal", top, console)
     if out is not None:
         agreement_path, labels_path = write_report(report, out)
         Console(stderr=True).print(

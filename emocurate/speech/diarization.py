@@ -209,9 +209,22 @@ class PyannoteBackend:
                 "diarization backend 'pyannote' needs pyannote.audio: pip install pyannote.audio "
                 '(or use backend = "campplus")'
             ) from None
-        token = models_config.get("pyannote_token") or os.environ.get("HF_TOKEN")
+        looks_local = source.startswith((".", "/", "~"))
+        if looks_local and not Path(source).expanduser().exists():
+            raise ModelNotFoundError(
+                f"[models] pyannote = {source!r} does not exist; fix the path in emocurate.toml"
+            )
         self.source = source
-        self.pipeline = _load_pyannote(Pipeline, source, token)
+        self._pipeline_cls = Pipeline
+        self._token = models_config.get("pyannote_token") or os.environ.get("HF_TOKEN")
+        self._pipeline: Any = None
+
+    @property
+    def pipeline(self) -> Any:
+        """The pyannote pipeline, loaded on first use (workers, not the planning process)."""
+        if self._pipeline is None:
+            self._pipeline = _load_pyannote(self._pipeline_cls, self.source, self._token)
+        return self._pipeline
 
     def fingerprint(self) -> dict[str, Any]:
         from emocurate.models import hash_path

@@ -9,6 +9,7 @@ features are computed with kaldi-native-fbank instead (same Kaldi settings as
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -33,6 +34,8 @@ CAMPPLUS = WeightsSpec(
 )
 #: Shortest audio that yields a few fbank frames.
 MIN_SAMPLES = 800
+#: torch threads while embedding (EMOCURATE_EMBED_THREADS).
+EMBED_THREADS = int(os.environ.get("EMOCURATE_EMBED_THREADS", "1"))
 
 _MODELS: dict[str, Any] = {}
 _LOCK = threading.Lock()
@@ -88,20 +91,32 @@ class SpeakerEmbedder:
 
     def __init__(self, weights: Weights) -> None:
         self.weights = weights
-        self.model = _load(weights.path)
+
+    @property
+    def model(self) -> Any:
+        """The CAM++ network, loaded on first use (once per process)."""
+        return _load(self.weights.path)
 
     def embed(self, audio: np.ndarray, spans: Sequence[tuple[float, float]]) -> np.ndarray:
         """One 192-d unit vector per (start, end) span of `audio` (16 kHz mono)."""
         import torch
 
+        model = self.model
         out = np.zeros((len(spans), 192), np.float32)
-        for i, (start, end) in enumerate(spans):
-            chunk = audio[int(start * RATE) : int(end * RATE)]
-            if chunk.size < MIN_SAMPLES:
-                chunk = np.pad(chunk, (0, MIN_SAMPLES - chunk.size))
-            feats = fbank(chunk)
-            with torch.inference_mode():
-                vec = self.model(torch.from_numpy(feats)[None])[0].numpy()
-            norm = float(np.linalg.norm(vec))
-            out[i] = vec / norm if norm > 0 else vec
+        # One intra-op thread: windows are tiny, and OpenMP barriers across threads stall
+        # badly when workers already use every core (the runner's process pool).
+        threads = torch.get_num_threads()
+        torch.set_num_threads(EMBED_THREADS)
+        try:
+            for i, (start, end) in enumerate(spans):
+                chunk = audio[int(start * RATE) : int(end * RATE)]
+                if chunk.size < MIN_SAMPLES:
+                    chunk = np.pad(chunk, (0, MIN_SAMPLES - chunk.size))
+                feats = fbank(chunk)
+                with torch.inference_mode():
+                    vec = model(torch.from_numpy(feats)[None])[0].numpy()
+                norm = float(np.linalg.norm(vec))
+                out[i] = vec / norm if norm > 0 else vec
+        finally:
+            torch.set_num_threads(threads)
         return out

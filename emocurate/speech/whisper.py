@@ -182,7 +182,6 @@ def _parts_digest(part1: Path, part2: Path) -> str:
     return _DIGESTS[key]
 
 
-
 def load_model(path: Path, compute_type: str = "int8") -> Any:
     """A WhisperModel loaded once per process (per path and compute type)."""
     key = (str(path), compute_type)
@@ -207,4 +206,11 @@ def transcribe_kwargs(settings: Mapping[str, Any]) -> dict[str, Any]:
         "vad_filter": bool(settings["vad_filter"]),
         "vad_parameters": dict(settings.get("vad_parameters") or {}) or None,
         "condition_on_previous_text": bool(settings["condition_on_previous_text"]),
+        "temperature": _temperature(settings["temperature"]),
     }
+
+
+def _temperature(value: Any) -> float | tuple[float, ...]:
+    if isinstance(value, list | tuple):
+        return tuple(float(v) for v in value)
+    return float(value)

@@ -29,6 +29,10 @@ class Asr(VideoStage):
         "vad_filter": True,
         "vad_parameters": {},  # faster-whisper VadOptions overrides
         "condition_on_previous_text": True,
+        # Whisper's fallback: decode again at the next temperature when the text looks
+        # degenerate (repetitions). Sampling makes such segments vary between runs;
+        # set 0.0 for fully repeatable (greedy/beam only) output.
+        "temperature": [0.0, 0.2, 0.4, 0.6, 0.8, 1.0],
         "compute_type": "int8",
     }
 

@@ -307,3 +307,55 @@ def test_prelabels_become_marked_predictions(served, tmp_path):
     assert values["coarse"] == {"choices": ["negative"]}
     assert values["caption"]["text"] == ["[suggestion] frowns while speaking"]
     assert predictions[0]["score"] == pytest.approx(0.7)
+
+
+def test_pulled_annotations_feed_stats_and_the_release(served):
+    """Ratings submitted in Label Studio -> pull -> per-field agreement -> release tables."""
+    import krippendorff
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    from emocurate.agreement import workspace_agreement
+    from emocurate.annotation_ui.clips import load
+    from emocurate.release import create_release
+
+    clips, _ = load(served)
+    push.push(served, "valence_arousal", 3)
+    ratings = {email: {} for email in ANNOTATORS}
+    for i, email in enumerate(ANNOTATORS):
+        with annotator_client(served, email) as me:
+            project = own_project(me, served, "valence_arousal", email)
+            for j, t in enumerate(me.tasks(project["id"])):
+                valence, arousal = str(1 + (i + 2 * j) % 9), str(9 - (i * j) % 9)
+                ratings[email][t["data"]["clip_id"]] = float(valence)
+                me.post(
+                    f"/api/tasks/{t['id']}/annotations/",
+                    json={"result": choice("valence", valence) + choice("arousal", arousal)},
+                )
+    pull.pull(served)
+
+    result = workspace_agreement(served, n_boot=200)
+    assert result.levels["valence_arousal/valence"] == "interval"
+    assert result.levels["valence_arousal/arousal"] == "interval"
+    agreement = result.report.agreement
+    row = agreement.filter(
+        (agreement["field"] == "valence_arousal/valence")
+        & (agreement["metric"] == "krippendorff_alpha")
+    ).row(0, named=True)
+    order = sorted({c.clip_id for c in clips})
+    matrix = np.array([[ratings[e][c] for c in order] for e in ANNOTATORS])
+    expected = krippendorff.alpha(reliability_data=matrix, level_of_measurement="interval")
+    assert row["value"] == pytest.approx(expected, abs=1e-9)
+    assert row["ci_low"] <= row["value"] <= row["ci_high"]
+
+    root = create_release(served, "9.0.0")
+    manifest = json.loads((root / "manifest.json").read_text())
+    assert {"annotations", "agreement", "labels"} <= set(manifest["tables"])
+    assert manifest["agreement"]["levels"]["valence_arousal/valence"] == "interval"
+    released = pq.read_table(root / "data" / "annotations.parquet")
+    assert all(a.startswith("a_") for a in released.column("annotator").to_pylist())
+    for path in (root / "data").glob("*.parquet"):
+        assert b"@example.org" not in path.read_bytes(), path.name
+    labels = pq.read_table(root / "data" / "labels.parquet").to_pylist()
+    valence_labels = {r["item"]: r for r in labels if r["field"] == "valence_arousal/valence"}
+    assert set(valence_labels) == set(order)

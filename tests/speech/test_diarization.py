@@ -165,8 +165,9 @@ def test_pyannote_hub_failure_is_one_line_model_error(monkeypatch):
         raise OSError("couldn't connect to the hub\nlong traceback text")
 
     _fake_pyannote(monkeypatch, from_pretrained)
+    backend = diarization.backend("pyannote", SETTINGS, {"pyannote": "org/pipeline"})
     with pytest.raises(ModelNotFoundError) as err:
-        diarization.backend("pyannote", SETTINGS, {"pyannote": "org/pipeline"})
+        backend.diarize(np.zeros(16000, np.float32), [], None)
     assert "\n" not in str(err.value) and "[models] pyannote" in str(err.value)
 
 
@@ -174,3 +175,19 @@ def test_pyannote_missing_local_directory(monkeypatch, tmp_path):
     _fake_pyannote(monkeypatch, lambda checkpoint, token=None: None)
     with pytest.raises(ModelNotFoundError, match="does not exist"):
         diarization.backend("pyannote", SETTINGS, {"pyannote": str(tmp_path / "missing")})
+
+
+def test_pyannote_local_directory_is_loaded_and_hashed(monkeypatch, tmp_path):
+    (tmp_path / "config.yaml").write_text("pipeline: {}\n")
+    loaded = []
+
+    def from_pretrained(checkpoint, token=None):
+        loaded.append(checkpoint)
+        return lambda file, **kwargs: _Annotation([(0.0, 1.0, "A")])
+
+    _fake_pyannote(monkeypatch, from_pretrained)
+    backend = diarization.backend("pyannote", SETTINGS, {"pyannote": str(tmp_path)})
+    assert loaded == []  # loaded in the worker on first use, not when planning
+    assert len(backend.fingerprint()["sha256"]) == 64
+    assert backend.diarize(np.zeros(1600, np.float32), [], None) == [Turn(0.0, 1.0, "SPEAKER_00")]
+    assert loaded == [str(tmp_path)]  # pyannote 4 (token= signature) takes the directory

@@ -62,8 +62,14 @@ def test_stats_prints_and_writes(
 
 
 def test_stats_errors_are_emocurate_errors(app: typer.Typer, tmp_path: Path) -> None:
+    from emocurate.workspace import Workspace
+
     runner = CliRunner()
-    result = runner.invoke(app, ["stats"])
+    result = runner.invoke(app, ["stats", "-w", str(tmp_path)])
+    assert isinstance(result.exception, EmocurateError)
+    assert "emocurate init" in str(result.exception)
+    ws = Workspace.init(tmp_path / "ws")
+    result = runner.invoke(app, ["stats", "-w", str(ws.root)])
     assert isinstance(result.exception, EmocurateError)
     assert "emocurate annotate pull" in str(result.exception)
     result = runner.invoke(app, ["stats", "--ratings", str(tmp_path / "nope.csv")])

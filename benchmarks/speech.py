@@ -1,7 +1,7 @@
 """Speech stages: real-time factor (stage seconds / audio seconds) of each stage, and the
 ASR stage against a direct faster-whisper call with the same model and settings.
 
-    .venv/bin/python benchmarks/speech.py [--repeats 1]
+    .venv/bin/python benchmarks/speech.py [--repeats 1] [--pairs 2] [--temperature 0]
 
 Inputs: tests/fixtures/media/demo_interview.mp4 (18 s, two speakers) and jfk.wav
 repeated to 5 minutes. Every stage runs on a hand-built VideoContext (as the
@@ -39,7 +39,7 @@ def make_long_jfk(dest: Path, seconds: float = 300.0) -> Path:
     return dest
 
 
-def run_stages(ws, source, repeats: int) -> dict[str, float]:
+def run_stages(ws, source, repeats: int, overrides: dict) -> dict[str, float]:
     """Best-of-`repeats` seconds per stage, chaining outputs like the runner."""
     from emocurate.stage import VideoContext, stage_class
 
@@ -47,7 +47,7 @@ def run_stages(ws, source, repeats: int) -> dict[str, float]:
     times: dict[str, float] = {}
     for name in STAGES:
         cls = stage_class(name)
-        stage = cls({}, ws)
+        stage = cls(overrides.get(name, {}), ws)
         inputs = {i: paths[i] for i in (*cls.inputs, *cls.optional_inputs) if i in paths}
         best = float("inf")
         for _ in range(max(1, repeats)):
@@ -63,7 +63,7 @@ def run_stages(ws, source, repeats: int) -> dict[str, float]:
     return times
 
 
-def asr_vs_direct(ws, source, pairs: int) -> tuple[float, float]:
+def asr_vs_direct(ws, source, pairs: int, settings: dict) -> tuple[float, float]:
     """Best-of-`pairs` seconds of the asr stage and of the same transcription straight
     through faster-whisper, interleaved so machine load affects both alike."""
     from emocurate.media import cached_audio
@@ -71,7 +71,7 @@ def asr_vs_direct(ws, source, pairs: int) -> tuple[float, float]:
     from emocurate.stage import VideoContext
     from emocurate.stages.asr import Asr
 
-    stage = Asr({}, ws)
+    stage = Asr(settings, ws)
     model = whisper.load_model(stage.weights.path, str(stage.settings["compute_type"]))
     kwargs = whisper.transcribe_kwargs(stage.settings)
     stage_best = direct_best = float("inf")
@@ -85,6 +85,10 @@ def asr_vs_direct(ws, source, pairs: int) -> tuple[float, float]:
         words = [w for s in segments for w in (s.words or [])]
         direct_best = min(direct_best, time.perf_counter() - start)
         assert words and table.num_rows
+        if stage.settings["temperature"] == 0.0:  # deterministic: identical transcripts
+            assert table.column("word").to_pylist() == [
+                w.word.strip() for w in words if w.word.strip()
+            ]
     return stage_best, direct_best
 
 
@@ -92,6 +96,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=1, help="timed runs per stage (best kept)")
     parser.add_argument("--pairs", type=int, default=2, help="interleaved asr/direct runs")
+    parser.add_argument(
+        "--temperature",
+        type=float,
+        default=None,
+        help="asr temperature for stage and baseline (0 = no sampling fallback, repeatable)",
+    )
+    parser.add_argument("--inputs", choices=["all", "demo", "long"], default="all")
     args = parser.parse_args()
 
     from emocurate.catalog import Catalog
@@ -111,11 +122,17 @@ def main() -> int:
         print(f"model: {whisper.resolve({}).name}; cpu_threads={whisper.CPU_THREADS}; "
               f"{sys.platform}, python {sys.version.split()[0]}")  # fmt: skip
         # Warm-up: load every model once (as a worker does), untimed.
-        run_stages(ws, by_input[str(MEDIA / "demo_interview.mp4")], 1)
+        overrides = (
+            {"asr": {"temperature": args.temperature}} if args.temperature is not None else {}
+        )
+        run_stages(ws, by_input[str(MEDIA / "demo_interview.mp4")], 1, overrides)
+        if args.inputs != "all":
+            inputs = dict([list(inputs.items())[0 if args.inputs == "demo" else 1]])
+        print(f"asr settings: {overrides.get('asr') or 'stage defaults'}")
         for label, path in inputs.items():
             source = by_input[str(path)]
-            times = run_stages(ws, source, args.repeats)
-            asr_stage, direct = asr_vs_direct(ws, source, args.pairs)
+            times = run_stages(ws, source, args.repeats, overrides)
+            asr_stage, direct = asr_vs_direct(ws, source, args.pairs, overrides.get("asr", {}))
             print(f"\n{label}: audio {source.duration:.1f} s")
             print(f"  {'stage':<12} {'seconds':>8} {'RTF':>7}")
             for name, secs in times.items():

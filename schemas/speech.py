@@ -118,6 +118,7 @@ SUBTITLES_SCHEMA = pa.schema(
             pa.string(),
             "WebVTT file clips/<clip_id>.vtt, relative to the workspace.",
             False,
+            file=True,
         ),
         col("sha256", pa.string(), "sha256 of the WebVTT file.", False),
         col("n_cues", pa.int32(), "Number of cues (0: the clip has no speech).", False),

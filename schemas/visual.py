@@ -6,12 +6,23 @@ import pyarrow as pa
 
 from emocurate.schemas._fields import col
 from emocurate.schemas.faces import CLIP_FACES_SCHEMA
+from emocurate.schemas.speech import PROSODY_SCHEMA
 
 #: Clip-level face columns joined into `attributes` (declared once, in schemas/faces.py).
 CLIP_FACE_COLUMNS = [
     f.with_nullable(True)
     for f in CLIP_FACES_SCHEMA
     if f.name not in ("clip_id", "video_id", "n_frames")
+]
+
+#: Clip-level prosody joined into `attributes`: over the utterances whose midpoint lies in
+#: the clip (for utterance clips, exactly that utterance's values).
+CLIP_PROSODY_COLUMNS = [
+    col("n_utterances", pa.int32(), "Utterances whose midpoint lies in the clip (prosody)."),
+    *(
+        PROSODY_SCHEMA.field(name).with_nullable(True)
+        for name in ("pitch_mean_hz", "pitch_range_st", "voiced_fraction", "speech_rate_wps")
+    ),
 ]
 
 FRAME_ATTRIBUTES_SCHEMA = pa.schema(
@@ -103,5 +114,6 @@ ATTRIBUTES_SCHEMA = pa.schema(
             "Audio RMS level in dBFS over the span; null without audio.",
         ),
         *CLIP_FACE_COLUMNS,
+        *CLIP_PROSODY_COLUMNS,
     ]
 )

@@ -153,8 +153,17 @@ class CampplusBackend:
     name = "campplus"
 
     def __init__(self, settings: Mapping[str, Any], models_config: Mapping[str, Any]) -> None:
+        import importlib.util
+
         from emocurate.speech.embeddings import SpeakerEmbedder, resolve_weights
 
+        needed = ("torch", "kaldi_native_fbank")
+        missing = [m for m in needed if importlib.util.find_spec(m) is None]
+        if missing:
+            raise MissingExtraError(
+                f"diarization backend 'campplus' needs {', '.join(missing)}: "
+                "pip install 'emocurate[speech]'"
+            )
         self.settings = settings
         self.embedder = SpeakerEmbedder(resolve_weights(models_config))
 

@@ -71,13 +71,49 @@ def summarize(
     }
 
 
+def clip_prosody(
+    utterances: list[dict[str, Any]] | None, start: float, end: float
+) -> dict[str, Any]:
+    """Prosody of the utterances whose midpoint lies in [start, end), weighted by duration.
+
+    Pitch range spans the lowest 5th and highest 95th F0 percentile of those
+    utterances; speech rate is their words over their total duration.
+    """
+    if utterances is None:
+        return {}
+    inside = [u for u in utterances if start <= (u["start"] + u["end"]) / 2 < end]
+    out: dict[str, Any] = {"n_utterances": len(inside)}
+    durations = [max(u["end"] - u["start"], 0.0) for u in inside]
+    total = sum(durations)
+    if not inside or total <= 0:
+        return out
+
+    def weighted(name: str) -> float | None:
+        pairs = [
+            (u[name], d) for u, d in zip(inside, durations, strict=True) if u[name] is not None
+        ]
+        weight = sum(d for _, d in pairs)
+        return sum(v * d for v, d in pairs) / weight if weight > 0 else None
+
+    lows = [u["pitch_min_hz"] for u in inside if u["pitch_min_hz"]]
+    highs = [u["pitch_max_hz"] for u in inside if u["pitch_max_hz"]]
+    words = sum((u["speech_rate_wps"] or 0.0) * d for u, d in zip(inside, durations, strict=True))
+    out.update(
+        pitch_mean_hz=weighted("pitch_mean_hz"),
+        pitch_range_st=12 * math.log2(max(highs) / min(lows)) if lows and highs else None,
+        voiced_fraction=weighted("voiced_fraction"),
+        speech_rate_wps=words / total,
+    )
+    return out
+
+
 @register
 class Attributes(VideoStage):
     name = "attributes"
-    version = "2"
+    version = "3"
     table = "attributes"
     inputs = ("frame_attributes",)
-    optional_inputs = ("clips", "clip_faces")
+    optional_inputs = ("clips", "clip_faces", "prosody")
 
     def run(self, ctx: VideoContext) -> pa.Table:
         frames = FrameSignals(ctx.input("frame_attributes"))
@@ -97,6 +133,7 @@ class Attributes(VideoStage):
         if ctx.has_input("clip_faces"):
             faces = {r["clip_id"]: r for r in ctx.input("clip_faces").to_pylist()}
         face_columns = [f.name for f in CLIP_FACE_COLUMNS]
+        utterances = ctx.input("prosody").to_pylist() if ctx.has_input("prosody") else None
         if ctx.has_input("clips"):
             for clip in ctx.input("clips").to_pylist():
                 face = faces.get(clip["clip_id"], {})
@@ -107,6 +144,7 @@ class Attributes(VideoStage):
                         "clip_id": clip["clip_id"],
                         **summarize(frames, audio, clip["start"], clip["end"]),
                         **{name: face.get(name) for name in face_columns},
+                        **clip_prosody(utterances, clip["start"], clip["end"]),
                     }
                 )
         return schemas.from_rows(rows, "attributes")

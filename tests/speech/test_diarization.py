@@ -63,7 +63,6 @@ def test_relabel_by_first_appearance():
     assert [t.start for t in turns] == [0, 2, 5]
 
 
-@pytest.mark.slow
 def test_campplus_keeps_speakers_consistent_across_turns():
     """A-B-A from two real voices: the returning speaker gets the same label."""
     from emocurate.speech.vad import speech_regions

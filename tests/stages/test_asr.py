@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from emocurate.ingest import ingest
 from emocurate.stage import VideoContext
 from emocurate.stages.asr import Asr
 
 MEDIA = Path(__file__).parents[1] / "fixtures" / "media"
-
-pytestmark = pytest.mark.slow  # loads real models
 
 
 def _ctx(workspace, path: Path, stage) -> VideoContext:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow.parquet as pq
-import pytest
 
 from emocurate import schemas
 from emocurate.ingest import ingest
@@ -14,8 +13,6 @@ from emocurate.stages.diarization import Diarization
 from emocurate.stages.vad import Vad
 
 MEDIA = Path(__file__).parents[1] / "fixtures" / "media"
-
-pytestmark = pytest.mark.slow  # loads real models
 
 
 def _run(workspace, path: Path, settings=None):

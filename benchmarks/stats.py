@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+
 from emocurate.stats import DawidSkene, MajorityVote, alpha_ci, krippendorff_alpha
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")

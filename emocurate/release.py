@@ -78,14 +78,7 @@ def create_release(workspace: Workspace, version: str, notes: str | None = None)
                 continue  # a capability that did not run: no empty table in the release
             for rel in _file_paths(data):
                 files[rel] = _ship_file(workspace, staging, rel)
-            path = staging / "data" / f"{name}.parquet"
-            pq.write_table(data, path)
-            tables[name] = {
-                "path": f"data/{name}.parquet",
-                "sha256": sha256_file(path),
-                "rows": data.num_rows,
-                "columns": data.schema.names,
-            }
+            tables[name] = _write_table(staging, name, data)
         stats_meta = _write_agreement(workspace, staging, tables)
     finally:
         con.close()
@@ -124,6 +117,18 @@ def create_release(workspace: Workspace, version: str, notes: str | None = None)
     return dest
 
 
+def _write_table(staging: Path, name: str, data: pa.Table) -> dict[str, Any]:
+    """Write one release table; return its manifest entry."""
+    path = staging / "data" / f"{name}.parquet"
+    pq.write_table(data, path)
+    return {
+        "path": f"data/{name}.parquet",
+        "sha256": sha256_file(path),
+        "rows": data.num_rows,
+        "columns": data.schema.names,
+    }
+
+
 def _write_agreement(
     workspace: Workspace, staging: Path, tables: dict[str, dict[str, Any]]
 ) -> dict[str, Any] | None:
@@ -134,15 +139,7 @@ def _write_agreement(
 
     result = workspace_agreement(workspace)
     for name, frame in (("agreement", result.report.agreement), ("labels", result.report.labels)):
-        data = schemas.conform(frame.to_arrow(), name)
-        path = staging / "data" / f"{name}.parquet"
-        pq.write_table(data, path)
-        tables[name] = {
-            "path": f"data/{name}.parquet",
-            "sha256": sha256_file(path),
-            "rows": data.num_rows,
-            "columns": data.schema.names,
-        }
+        tables[name] = _write_table(staging, name, schemas.conform(frame.to_arrow(), name))
     return {
         "levels": result.levels,
         "bootstrap": {"n_boot": result.n_boot, "seed": result.seed, "scheme": "items resampled"},

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
+
 from emocurate.schemas.stats import AGREEMENT_SCHEMA, LABELS_SCHEMA
 
 from ._table import as_frame, check_ratings

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from emocurate.cli import WorkspaceOpt  # noqa: E402 - one definition of the option
 from emocurate.errors import MissingExtraError
 from emocurate.progress import console
 from emocurate.workspace import Workspace
@@ -16,15 +17,6 @@ annotate_app = typer.Typer(
     help="Human labelling in Label Studio: serve, add annotators, push clips, pull annotations.",
     no_args_is_help=True,
 )
-
-WorkspaceOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--workspace",
-        "-w",
-        help="Workspace folder (default: the one containing the current directory).",
-    ),
-]
 
 
 def register(app: typer.Typer) -> None:

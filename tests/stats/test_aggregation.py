@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
+
 from emocurate.stats import DawidSkene, MajorityVote, SoftLabels
 from emocurate.stats import aggregation as agg_mod
 from emocurate.stats.errors import StatsInputError

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import polars as pl
 import pytest
+
 from emocurate.stats import annotator_agreement, item_agreement
 
 from ._data import long_from_array, random_matrix

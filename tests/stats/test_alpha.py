@@ -6,6 +6,7 @@ import krippendorff
 import numpy as np
 import polars as pl
 import pytest
+
 from emocurate.stats import alpha as alpha_mod
 from emocurate.stats import alpha_ci, krippendorff_alpha
 from emocurate.stats.errors import EmocurateError, NoVariationError

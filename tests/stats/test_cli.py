@@ -9,11 +9,11 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 import typer
-from emocurate.schemas.errors import EmocurateError
-from emocurate.stats import krippendorff_alpha
 from typer.testing import CliRunner
 
 from emocurate.cli.stats import register
+from emocurate.schemas.errors import EmocurateError
+from emocurate.stats import krippendorff_alpha
 
 from ._data import long_from_array, random_matrix
 

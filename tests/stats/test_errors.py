@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+
 from emocurate.stats import alpha_ci, krippendorff_alpha
 from emocurate.stats.errors import EmocurateError
 

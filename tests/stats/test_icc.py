@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
+
 from emocurate.stats import ICC_FORMS, ccc, ccc_vs_mean, icc
 from emocurate.stats.errors import NoVariationError, StatsInputError
 

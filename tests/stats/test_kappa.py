@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
+
 from emocurate.stats import cohen_kappa, fleiss_kappa, krippendorff_alpha, percent_agreement
 from emocurate.stats.errors import NoVariationError, StatsInputError
 

@@ -8,6 +8,7 @@ import numpy as np
 import polars as pl
 import pyarrow.parquet as pq
 import pytest
+
 from emocurate.schemas.stats import AGREEMENT_SCHEMA, LABELS_SCHEMA
 from emocurate.stats import agreement_report, alpha_ci, fleiss_kappa, write_report
 from emocurate.stats.errors import StatsInputError

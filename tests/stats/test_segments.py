@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+
 from emocurate.stats import krippendorff_alpha, segment_agreement, segment_f1, segments_to_grid
 from emocurate.stats.errors import StatsInputError
 

@@ -77,7 +77,8 @@ def create_release(workspace: Workspace, version: str, notes: str | None = None)
             if data.num_rows == 0 and name not in ("sources", "clips", "attributes"):
                 continue  # a capability that did not run: no empty table in the release
             for rel in _file_paths(data):
-                files[rel] = _ship_file(workspace, staging, rel)
+                if rel not in files:  # a crop is referenced by face_frames and by faces
+                    files[rel] = _ship_file(workspace, staging, rel)
             tables[name] = _write_table(staging, name, data)
         stats_meta = _write_agreement(workspace, staging, tables)
     finally:

@@ -113,6 +113,7 @@ FACE_FRAMES_SCHEMA = pa.schema(
             "crop_path",
             pa.string(),
             "Aligned face crop (JPEG) relative to the workspace, when one was saved.",
+            file=True,
         ),
         col("crop_sha256", pa.string(), "sha256 of the crop file."),
         col(
@@ -163,6 +164,7 @@ _TRACK_FIELDS = [
         "crop_paths",
         pa.list_(pa.string()),
         "Aligned crops of the track, relative to the workspace.",
+        file=True,
     ),
     col("crop_sha256s", pa.list_(pa.string()), "sha256 of each crop, same order as crop_paths."),
     *_au_fields("Track mean"),

@@ -95,3 +95,26 @@ def test_croissant_metadata_loads_with_mlcroissant(released: tuple[Workspace, Pa
     clips = list(dataset.records(record_set="clips"))
     expected = pq.read_table(root / "data" / "clips.parquet").column("clip_id").to_pylist()
     assert [r["clips/clip_id"].decode() for r in clips] == expected
+
+
+@pytest.mark.slow
+def test_face_crops_and_subtitles_ship_with_the_release(workspace: Workspace, demo: Path) -> None:
+    """Every file a released table points to (clips, crops, subtitles) is inside the release."""
+    from emocurate.schemas._fields import is_file_column
+
+    ingest(workspace, [str(demo)])
+    assert run(workspace, "default").exit_code == 0
+    root = create_release(workspace, "1.0.0")
+    assert verify_release(workspace, "1.0.0").ok
+    manifest = json.loads((root / "manifest.json").read_text())
+    for name in manifest["tables"]:
+        table = pq.read_table(root / "data" / f"{name}.parquet")
+        for field in table.schema:
+            if not is_file_column(schemas.schema(name).field(field.name)):
+                continue
+            for value in table.column(field.name).to_pylist():
+                for rel in value if isinstance(value, list) else [value]:
+                    if rel:
+                        assert rel in manifest["files"] and (root / rel).is_file(), rel
+    kinds = {Path(rel).suffix for rel in manifest["files"]}
+    assert kinds == {".mp4", ".vtt", ".jpg"}, kinds

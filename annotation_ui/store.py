@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from emocurate.catalog import Catalog, create_declared_tables
+from emocurate.catalog import Catalog
 from emocurate.workspace import Workspace
 
 TABLES = ("annotators", "assignments", "annotation_projects", "gold_items", "annotation_versions")
@@ -24,20 +24,10 @@ LATEST_ANNOTATIONS_SQL = (
 )
 
 
-_READY: dict[str, tuple[Catalog, int]] = {}
-
-
 def catalog(workspace: Workspace) -> Catalog:
-    """The workspace catalog with the annotation tables created (once per process and file)."""
-    key = str(workspace.catalog_path)
-    inode = workspace.catalog_path.stat().st_ino if workspace.catalog_path.exists() else -1
-    known = _READY.get(key)
-    if known and known[1] == inode:
-        return known[0]
+    """The workspace catalog with the annotation tables created."""
     cat = Catalog(workspace)
-    with cat.connect() as con:
-        create_declared_tables(con, TABLES)
-    _READY[key] = (cat, workspace.catalog_path.stat().st_ino)
+    cat.ensure(TABLES)
     return cat
 
 

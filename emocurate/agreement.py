@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-import pyarrow as pa
 
+from emocurate import schemas
 from emocurate.errors import EmocurateError
 from emocurate.query import run_query
 from emocurate.stats import segment_agreement
@@ -105,8 +105,6 @@ def workspace_agreement(
 
 
 def _segment_rows(segments: pl.DataFrame) -> pl.DataFrame:
-    from emocurate.schemas.stats import AGREEMENT_SCHEMA
-
     rows: list[dict[str, Any]] = []
     for name, part in segments.group_by("field", maintain_order=True):
         table = part.select(
@@ -134,14 +132,10 @@ def _segment_rows(segments: pl.DataFrame) -> pl.DataFrame:
                     **counts,
                 }
             )
-    frame = pl.from_arrow(pa.Table.from_pylist(rows, schema=AGREEMENT_SCHEMA))
-    assert isinstance(frame, pl.DataFrame)
-    return frame
+    return _frame("agreement", rows)
 
 
 def _note_only(field: str, level: str, ratings: pl.DataFrame, note: str) -> AgreementReport:
-    from emocurate.schemas.stats import AGREEMENT_SCHEMA
-
     row = {
         "field": field,
         "metric": "krippendorff_alpha",
@@ -151,10 +145,7 @@ def _note_only(field: str, level: str, ratings: pl.DataFrame, note: str) -> Agre
         "n_ratings": ratings.height,
         "note": note,
     }
-    frame = pl.from_arrow(pa.Table.from_pylist([row], schema=AGREEMENT_SCHEMA))
-    assert isinstance(frame, pl.DataFrame)
-    empty = _empty_report()
-    return empty._replace(agreement=frame)
+    return _empty_report()._replace(agreement=_frame("agreement", [row]))
 
 
 def _concat(parts: list[AgreementReport]) -> AgreementReport:
@@ -167,11 +158,13 @@ def _concat(parts: list[AgreementReport]) -> AgreementReport:
 
 
 def _empty_report() -> AgreementReport:
-    from emocurate import schemas
+    return AgreementReport(
+        _frame("agreement", []), pl.DataFrame(), pl.DataFrame(), _frame("labels", [])
+    )
 
-    def empty(name: str) -> pl.DataFrame:
-        frame = pl.from_arrow(schemas.empty(name))
-        assert isinstance(frame, pl.DataFrame)
-        return frame
 
-    return AgreementReport(empty("agreement"), pl.DataFrame(), pl.DataFrame(), empty("labels"))
+def _frame(table: str, rows: list[dict[str, Any]]) -> pl.DataFrame:
+    """Rows as a polars frame typed by the declared schema of `table`."""
+    frame = pl.from_arrow(schemas.from_rows(rows, table))
+    assert isinstance(frame, pl.DataFrame)
+    return frame

@@ -25,6 +25,9 @@ from emocurate.workspace import Workspace
 #: Catalog-held tables (declared in schemas/catalog.py); others may add theirs via `ensure`.
 CATALOG_TABLES = ("sources", "rejects", "runs", "outputs", "releases")
 
+#: catalog path -> (inode, tables known to exist), per process.
+_ENSURED: dict[str, tuple[int, set[str]]] = {}
+
 
 def now() -> datetime:
     return datetime.now(UTC)
@@ -36,8 +39,25 @@ class Catalog:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self.path = workspace.catalog_path
+        self.ensure(CATALOG_TABLES)
+
+    def ensure(self, names: Iterable[str]) -> None:
+        """Create declared tables missing from this catalog file.
+
+        Checked once per process and file (the inode tells a recreated file apart), so
+        building a Catalog costs no write connection after the first.
+        """
+        key = str(self.path)
+        inode = self.path.stat().st_ino if self.path.exists() else -1
+        done = _ENSURED.get(key)
+        if done is None or done[0] != inode:
+            done = (inode, set())
+        todo = [n for n in names if n not in done[1]]
+        if not todo:
+            return
         with self.connect() as con:
-            create_declared_tables(con, CATALOG_TABLES)
+            create_declared_tables(con, todo)
+        _ENSURED[key] = (self.path.stat().st_ino, done[1] | set(todo))
 
     @contextmanager
     def connect(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,6 +136,3 @@ def run_query(workspace: Workspace, sql: str) -> pa.Table:
         raise UsageError(f"query failed: {first}") from None
     finally:
         con.close()
-
-
-Formatter = Callable[[pa.Table], str]
